@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/* Private declarations shared by the library's modules. Internal non-static
+ * functions are named tipc__*, never exported (the export test checks it). */
+#ifndef TIPC_INT_H
+#define TIPC_INT_H
+
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <tradeipc.h>
+
+#define TIPC_CACHELINE 64
+
+#define TIPC_UNUSED(x) ((void)(x))
+#define TIPC_LIKELY(x) __builtin_expect(!!(x), 1)
+#define TIPC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* Log through an optional logger; a NULL logger or fn is silent. Messages are
+ * cut at 512 bytes. */
+void tipc__log(const tipc_logger *lg, tipc_log_level level, const char *component, const char *fmt,
+               ...) TIPC_PRINTF(4, 5);
+
+/* True when a message at this level would reach the sink: lets callers skip
+ * formatting work on hot paths. */
+static inline int
+tipc__log_enabled(const tipc_logger *lg, tipc_log_level level)
+{
+    return lg != NULL && lg->fn != NULL && level <= lg->max_level;
+}
+
+/* Copy a message into a caller's optional "why" buffer (NULL or 0 is allowed). */
+void tipc__why(char *why, size_t whylen, const char *fmt, ...) TIPC_PRINTF(3, 4);
+
+#endif
