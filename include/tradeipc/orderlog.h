@@ -1,5 +1,197 @@
 /* SPDX-License-Identifier: MIT */
-/* placeholder: the orderlog module writes this header */
+/*
+ * Durable order log: the order manager's record of every order it accepted.
+ *
+ * The file is append-only text, one order per line, readable by people and by
+ * tipc_orderlog_parse_line(). A line is, in this exact order, fields separated
+ * by exactly one space and ended by one '\n':
+ *
+ *   <receive time> order_id=<u64> client_id=<id> strategy=<name> symbol=<sym>
+ *   side=BUY|SELL qty=<u32> price=<fixed> rule=ma_cross|sentiment|manual
+ *   [rule fields] tick_ns=<u64> send_ns=<u64> recv_ns=<u64>
+ *
+ * <receive time> is recv_ns in UTC as 2026-11-24T13:08:00.123456789Z (always
+ * 9 fraction digits). <fixed> is a TIPC_PRICE_SCALE price with exactly four
+ * decimals and an optional '-': 164.0500. Strings are printable ASCII without
+ * spaces (0x21..0x7e); strategy may be empty ("strategy="). The rule fields
+ * are "short_window=<u32> long_window=<u32> short_ma=<fixed> long_ma=<fixed>"
+ * for ma_cross, "sentiment=<i32> threshold=<i32>" for sentiment and nothing
+ * for manual; signal fields a rule does not use are not written and read back
+ * as 0. Readers ignore keys they do not know, so fields can be added later.
+ *
+ * Durability protocol: tipc_orderlog_append() checks for duplicates, assigns
+ * the next order id and formats the line into memory; tipc_orderlog_commit()
+ * writes every pending line with one write(2) and, in TIPC_ORDERLOG_SYNC_DATA
+ * mode, one fdatasync(2). A caller acknowledges an order only after the commit
+ * that follows its append returned 0, so a burst of orders costs one sync and
+ * an acknowledged order is always in the file. A line without its '\n' was
+ * never committed: tipc_orderlog_open() cuts it off.
+ *
+ * Idempotency: the pair (strategy, client_order_id) identifies an order. A
+ * second append of a pair already logged or pending returns TIPC_EDUP with the
+ * original order id, also after a restart, because open rebuilds the set of
+ * pairs from the file.
+ *
+ * Threads: a tipc_orderlog is used by one thread at a time. One process at a
+ * time may have a log file open (flock(2), advisory).
+ */
 #ifndef TRADEIPC_ORDERLOG_H
 #define TRADEIPC_ORDERLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <tradeipc/codec.h>
+#include <tradeipc/export.h>
+#include <tradeipc/log.h>
+
+TIPC_BEGIN_DECLS
+
+/* Longest line the log writes or accepts, including the '\n'. The longest
+ * possible line (every number at its widest) is 429 bytes. */
+#define TIPC_ORDERLOG_LINE_MAX 512
+/* Defaults for tipc_orderlog_opts fields left 0. */
+#define TIPC_ORDERLOG_DEFAULT_EXPECTED 1024
+#define TIPC_ORDERLOG_DEFAULT_MAX_ORDERS (1u << 22)
+#define TIPC_ORDERLOG_DEFAULT_MAX_PENDING 1024
+
+typedef struct tipc_orderlog tipc_orderlog; /* opaque */
+
+typedef enum tipc_orderlog_sync {
+    /* Commit is one write(2): survives a crash of the process, not of the host. */
+    TIPC_ORDERLOG_SYNC_NONE = 0,
+    /* Commit is one write(2) plus one fdatasync(2): survives power loss. */
+    TIPC_ORDERLOG_SYNC_DATA = 1
+} tipc_orderlog_sync;
+
+/* Options for tipc_orderlog_open(). Zero-initialise, then set what you need;
+ * a NULL options pointer means all defaults. */
+typedef struct tipc_orderlog_opts {
+    tipc_orderlog_sync sync;
+    /* Receives recovery reports (torn tail cut, corrupt lines skipped) and
+     * commit failures. NULL: silent. Copied. */
+    const tipc_logger *logger;
+    /* Orders to size the duplicate table for, so that appends up to this
+     * many never allocate. 0: TIPC_ORDERLOG_DEFAULT_EXPECTED. */
+    uint32_t expected_orders;
+    /* Hard limit on orders in the log (recovered plus appended); the table
+     * never grows beyond it. 0: TIPC_ORDERLOG_DEFAULT_MAX_ORDERS. */
+    uint32_t max_orders;
+    /* Lines that may wait for one commit; the buffer for them is allocated by
+     * open. 0: TIPC_ORDERLOG_DEFAULT_MAX_PENDING. */
+    uint32_t max_pending;
+} tipc_orderlog_opts;
+
+/* One parsed line. order holds everything the strategy sent; signal fields
+ * the rule does not use are 0. */
+typedef struct tipc_orderlog_entry {
+    uint64_t order_id; /* >= 1 */
+    uint64_t recv_ns;  /* when the order manager received it, ns since the Unix epoch */
+    tipc_order order;
+} tipc_orderlog_entry;
+
+/* Counters, for monitoring and tests. */
+typedef struct tipc_orderlog_stats {
+    uint64_t recovered;       /* valid lines read by open */
+    uint64_t skipped;         /* lines open could not use: corrupt, overlong or duplicate */
+    uint64_t truncated_bytes; /* size of the torn tail open cut off (0 if none) */
+    uint64_t next_order_id;   /* the id the next accepted append gets */
+    uint64_t commits;         /* commits that wrote at least one line */
+    uint64_t write_calls;     /* write(2) calls made by commits */
+    uint64_t sync_calls;      /* fdatasync(2) calls made by commits */
+    uint64_t bytes_written;   /* by commits, since open */
+} tipc_orderlog_stats;
+
+/* tipc_orderlog_open - open or create the log at path and recover its state.
+ * Opens with O_RDWR|O_APPEND|O_CREAT (mode 0644, before umask) and takes an
+ * exclusive flock. Recovery reads the whole file: every valid line adds its
+ * (strategy, client id) pair and order id to the duplicate table, the next
+ * order id becomes the largest one seen plus 1 (1 for an empty file), a torn
+ * last line (no '\n') is reported at TIPC_LOG_WARN and truncated away, and
+ * corrupt, overlong or duplicate lines in the middle are reported at
+ * TIPC_LOG_WARN and skipped. With SYNC_DATA a new file's directory entry and a
+ * truncation are synced before open returns.
+ * Returns: 0 and *out on success.
+ * Errors: TIPC_EBUSY (another open log holds the file), TIPC_EINVAL (not a
+ * regular file), TIPC_ENOSPC (the file has more than max_orders orders),
+ * TIPC_ENOMEM, -errno from open/read/ftruncate/fsync (TIPC_ENOENT,
+ * TIPC_EACCES, TIPC_EIO, ...).
+ * Ownership: caller owns *out; release with tipc_orderlog_close(). */
+TIPC_API TIPC_NODISCARD int tipc_orderlog_open(tipc_orderlog **out, const char *path,
+                                               const tipc_orderlog_opts *opts);
+
+/* tipc_orderlog_close - close the file and free the log. Lines appended but
+ * not committed are discarded (they were never acknowledged) and reported at
+ * TIPC_LOG_WARN. NULL is allowed.
+ * Ownership: l is released. */
+TIPC_API void tipc_orderlog_close(tipc_orderlog *l);
+
+/* tipc_orderlog_append - accept an order: check for a duplicate, assign the
+ * next order id, and format the line into the pending buffer. No system call.
+ * Does not allocate unless the table outgrows expected_orders.
+ * Returns: 0 and *order_id (the new id).
+ * Errors: TIPC_EDUP (this strategy + client_order_id is already logged or
+ * pending; *order_id is set to the original id), TIPC_EBADVAL (a string is
+ * empty where required, too long, unterminated or has a byte outside
+ * 0x21..0x7e, or side or rule is not a known value), TIPC_EAGAIN (the pending
+ * buffer is full: commit, then append again), TIPC_ENOSPC (max_orders
+ * reached), TIPC_ENOMEM, TIPC_ESTATE (an earlier fdatasync failed; see
+ * tipc_orderlog_commit). On any error nothing changes except *order_id for
+ * TIPC_EDUP.
+ * Ownership: o is copied. */
+TIPC_API TIPC_NODISCARD int tipc_orderlog_append(tipc_orderlog *l, const tipc_order *o,
+                                                 uint64_t recv_ns, uint64_t *order_id);
+
+/* tipc_orderlog_commit - write every pending line with one write(2) (looping
+ * only on a short write) and, with SYNC_DATA, one fdatasync(2). With nothing
+ * pending it makes no system call.
+ * Returns: 0 when every line appended so far is in the file (and synced).
+ * Errors: -errno from write (TIPC_ENOSPC, TIPC_EIO, ...): the unwritten part
+ * stays pending and the next commit resumes exactly where this one stopped.
+ * -errno from fdatasync: the log then refuses further appends and commits
+ * with TIPC_ESTATE, because after a failed fsync Linux may have dropped the
+ * dirty pages and a retry would falsely succeed; reopen to recover. */
+TIPC_API TIPC_NODISCARD int tipc_orderlog_commit(tipc_orderlog *l);
+
+/* tipc_orderlog_pending - lines appended since the last successful commit. */
+TIPC_API size_t tipc_orderlog_pending(const tipc_orderlog *l);
+
+/* tipc_orderlog_count - committed lines in the log: recovered plus committed
+ * since open (pending lines not included). */
+TIPC_API uint64_t tipc_orderlog_count(const tipc_orderlog *l);
+
+/* tipc_orderlog_lookup - the order id logged (or pending) for a strategy and
+ * client order id.
+ * Returns: 0 and *order_id. Errors: TIPC_ENOENT (not logged), TIPC_EBADVAL
+ * (a string longer than TIPC_STRATEGY_MAX / TIPC_ORDER_ID_MAX).
+ * Ownership: strings borrowed for the call. */
+TIPC_API TIPC_NODISCARD int tipc_orderlog_lookup(const tipc_orderlog *l, const char *strategy,
+                                                 const char *client_order_id, uint64_t *order_id);
+
+/* tipc_orderlog_get_stats - copy the log's counters into *out. */
+TIPC_API void tipc_orderlog_get_stats(const tipc_orderlog *l, tipc_orderlog_stats *out);
+
+/* tipc_orderlog_format_line - format e as one log line, '\n' included, in
+ * the format described at the top of this header. The buffer is not
+ * NUL-terminated.
+ * Returns: 0 and *len.
+ * Errors: TIPC_ENOSPC (cap too small; *len is the size needed, at most
+ * TIPC_ORDERLOG_LINE_MAX), TIPC_EBADVAL (as for tipc_orderlog_append).
+ * Ownership: e borrowed for the call; buf is the caller's. */
+TIPC_API TIPC_NODISCARD int tipc_orderlog_format_line(const tipc_orderlog_entry *e, char *buf,
+                                                      size_t cap, size_t *len);
+
+/* tipc_orderlog_parse_line - parse one line, with or without its '\n'.
+ * Returns: 0 and *out filled (fields not on the line are 0).
+ * Errors: TIPC_EMSGSIZE (len > TIPC_ORDERLOG_LINE_MAX), TIPC_EPROTO (bad
+ * timestamp, separator or byte; a duplicated key; recv_ns disagreeing with the
+ * timestamp), TIPC_EMISSING (a required key is absent, including the rule
+ * fields), TIPC_EBADVAL (a value does not parse or is out of range, e.g.
+ * order_id=0, side=HOLD, an empty client_id). *out is unspecified on error.
+ * Ownership: line borrowed for the call; need not be NUL-terminated. */
+TIPC_API TIPC_NODISCARD int tipc_orderlog_parse_line(const char *line, size_t len,
+                                                     tipc_orderlog_entry *out);
+
+TIPC_END_DECLS
+
 #endif

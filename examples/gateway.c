@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: MIT */
+/* tradeipc-gateway: replays a price CSV and a news CSV, merged by time, to
+ * every subscriber of each stream, honouring symbol filters. A client that
+ * joins gets a snapshot (the latest tick and news per symbol) and then the
+ * live stream; at the end of the data every client gets END_OF_DATA. The
+ * per-event path encodes into a stack buffer and publishes: no allocation
+ * unless a symbol is seen for the first time. See doc/tradeipc-gateway.1. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <tradeipc/feed.h>
+
+#include "common.h"
+#include "defaults.h"
+
+static const char usage[] =
+    "usage: tradeipc-gateway [options]\n"
+    "  --listen ADDR       listen address (default " DEFAULT_GATEWAY_ADDR "; port 0 = any)\n"
+    "  --prices FILE       price CSV (default " DEFAULT_PRICES_CSV ")\n"
+    "  --news FILE         sentiment CSV (default " DEFAULT_NEWS_CSV ")\n"
+    "  --no-prices, --no-news   publish only the other stream\n"
+    "  --rate N            N events per second (default: as fast as possible)\n"
+    "  --speed X           replay CSV timestamps X times faster than real time\n"
+    "  --loop              start again at the end of the data, forever\n"
+    "  --wait-clients N    start the replay once N clients have joined (default 0)\n"
+    "  --linger MS         after the data, keep serving late joiners for MS (default 0)\n"
+    "  --report-ms MS      rate report interval (default 1000)\n"
+    "  --token TOKEN       require this token in the handshake\n"
+    "  --max-clients N     most open connections (default 256)\n"
+    "  --out-cap BYTES     per-client output bound; a client past it is dropped (default 4 MiB)\n"
+    "  --port-file FILE    write the bound port to FILE once listening\n"
+    "  -v, --verbose       log more\n"
+    "  -h, --help          show this help\n";
+
+enum { PRICES, NEWS, TOTAL };
+#define POLL_EVERY 256 /* events published between non-blocking server polls */
+#define DRAIN_MS 3000  /* at the end: most time spent flushing and waiting for clients to leave */
+
+typedef struct latest {
+    tipc_tick tick; /* seq 0: none yet */
+    tipc_news news;
+} latest;
+
+static tipc_server *srv;
+static tipc_symtab *syms;
+static latest *last; /* by symtab index */
+static uint32_t last_cap;
+static uint64_t *conns; /* joined connections, for END_OF_DATA */
+static int nconns, max_clients = 256;
+static uint64_t seq[2], joined, dropped;
+static int ended;
+static tipc_meter meter[3];
+
+static int
+wanted(const tipc_hello *h, const char *sym)
+{
+    for (uint32_t i = 0; i < h->nsymbols; i++)
+        if (strcmp(h->symbols[i], sym) == 0)
+            return 1;
+    return h->nsymbols == 0;
+}
+
+/* A failure means the client was dropped; the server logs why. */
+static void
+send_end_of_data(uint64_t conn)
+{
+    if (tipc_server_send(srv, conn, TIPC_MSG_END_OF_DATA, NULL, 0) < 0)
+        LOG("conn %llu: END_OF_DATA not sent", (unsigned long long)conn);
+}
+
+/* SNAPSHOT_BEGIN, the latest values this client may see, SNAPSHOT_END [seqs].
+ * A send error means the client was dropped (its LEAVE follows): stop. */
+static void
+send_snapshot(uint64_t conn, const tipc_hello *h)
+{
+    tipc_snapshot_end end = {seq[PRICES], seq[NEWS]};
+    uint8_t buf[TIPC_TICK_ENCODED_MAX + TIPC_NEWS_ENCODED_MAX];
+    size_t len;
+
+    if (tipc_server_send(srv, conn, TIPC_MSG_SNAPSHOT_BEGIN, NULL, 0) < 0)
+        return;
+    for (uint32_t i = 0; i < tipc_symtab_count(syms); i++) {
+        const latest *l = &last[i];
+        if (!wanted(h, tipc_symtab_name(syms, i)))
+            continue;
+        if ((h->streams & TIPC_STREAM_PRICES) && l->tick.seq != 0 &&
+            (tipc_tick_encode(&l->tick, buf, sizeof buf, &len) < 0 ||
+             tipc_server_send(srv, conn, TIPC_MSG_TICK, buf, len) < 0))
+            return;
+        if ((h->streams & TIPC_STREAM_NEWS) && l->news.seq != 0 &&
+            (tipc_news_encode(&l->news, buf, sizeof buf, &len) < 0 ||
+             tipc_server_send(srv, conn, TIPC_MSG_NEWS, buf, len) < 0))
+            return;
+    }
+    DIE_ON(tipc_snapshot_end_encode(&end, buf, sizeof buf, &len), "tipc_snapshot_end_encode");
+    if (tipc_server_send(srv, conn, TIPC_MSG_SNAPSHOT_END, buf, len) == 0 && ended)
+        send_end_of_data(conn);
+}
+
+/* Run the server's I/O for up to timeout_ms and handle joins and leaves. */
+static void
+serve(int timeout_ms)
+{
+    tipc_server_event ev[32];
+    int n = tipc_server_poll(srv, ev, 32, timeout_ms);
+
+    DIE_ON(n, "tipc_server_poll");
+    for (int i = 0; i < n; i++) {
+        if (ev[i].kind == TIPC_SERVER_JOIN && nconns < max_clients) {
+            conns[nconns++] = ev[i].conn;
+            joined++;
+            send_snapshot(ev[i].conn, ev[i].hello);
+        } else if (ev[i].kind == TIPC_SERVER_LEAVE) {
+            for (int k = 0; k < nconns; k++)
+                if (conns[k] == ev[i].conn) {
+                    conns[k] = conns[--nconns];
+                    dropped += ev[i].reason != TIPC_LEAVE_PEER_CLOSED;
+                    break;
+                }
+        }
+    }
+}
+
+/* Keep the latest value per symbol for snapshots. */
+static latest *
+latest_for(const char *sym)
+{
+    uint32_t i;
+
+    if (tipc_symtab_find(syms, sym, &i) == 0)
+        return &last[i];
+    DIE_ON(tipc_symtab_add(syms, sym, &i), "tipc_symtab_add");
+    if (i >= last_cap) {
+        last_cap = last_cap ? 2 * last_cap : 64;
+        last = realloc(last, last_cap * sizeof *last);
+        if (last == NULL)
+            die_rc(TIPC_ENOMEM, "snapshot table");
+    }
+    memset(&last[i], 0, sizeof last[i]);
+    return &last[i];
+}
+
+static void
+publish(tipc_replay_event *ev, uint64_t now)
+{
+    uint8_t buf[TIPC_TICK_ENCODED_MAX + TIPC_NEWS_ENCODED_MAX];
+    int k = ev->kind == TIPC_REPLAY_PRICE ? PRICES : NEWS;
+    size_t len = 0;
+
+    if (k == PRICES) {
+        ev->tick.seq = ++seq[PRICES];
+        ev->tick.send_ns = tipc_time_realtime_ns();
+        DIE_ON(tipc_tick_encode(&ev->tick, buf, sizeof buf, &len), "tipc_tick_encode");
+        DIE_ON(tipc_server_publish(srv, TIPC_STREAM_PRICES, ev->tick.symbol, TIPC_MSG_TICK, buf,
+                                   len),
+               "tipc_server_publish");
+        latest_for(ev->tick.symbol)->tick = ev->tick;
+    } else {
+        ev->news.seq = ++seq[NEWS];
+        ev->news.send_ns = tipc_time_realtime_ns();
+        DIE_ON(tipc_news_encode(&ev->news, buf, sizeof buf, &len), "tipc_news_encode");
+        DIE_ON(tipc_server_publish(srv, TIPC_STREAM_NEWS, ev->news.symbol, TIPC_MSG_NEWS, buf,
+                                   len),
+               "tipc_server_publish");
+        latest_for(ev->news.symbol)->news = ev->news;
+    }
+    tipc_meter_add(&meter[k], 1, len, now);
+    tipc_meter_add(&meter[TOTAL], 1, len, now);
+}
+
+static void
+report(uint64_t now, uint64_t interval_ns)
+{
+    static const char *const names[] = {"prices", "news", "total"};
+    tipc_meter_report r;
+    char text[256];
+
+    for (int k = 0; k < 3; k++)
+        if (tipc_meter_poll(&meter[k], now, interval_ns, &r) == 1 &&
+            tipc_meter_format(&r, text, sizeof text) >= 0)
+            LOG("%s: %s", names[k], text);
+}
+
+/* Fail with a clear message when path cannot be read as a file. */
+static void
+check_readable(const char *path, const char *what)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY);
+
+    if (fd < 0 || fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
+        LOG("fatal: cannot read %s file '%s': %s", what, path,
+            fd < 0 ? strerror(errno) : "is a directory");
+        exit(EXIT_FAILURE);
+    }
+    close(fd);
+}
+
+static void
+write_port_file(const char *path, int port)
+{
+    char tmp[4096];
+    FILE *f;
+
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    if ((f = fopen(tmp, "w")) == NULL || fprintf(f, "%d\n", port) < 0 || fclose(f) != 0 ||
+        rename(tmp, path) != 0) {
+        LOG("fatal: cannot write port file '%s': %s", path, strerror(errno));
+        exit(EXIT_FAILURE);
+    }
+}
+
+int
+main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"listen", 1, 0, 'l'},    {"prices", 1, 0, 'p'},    {"news", 1, 0, 'n'},
+        {"no-prices", 0, 0, 'P'}, {"no-news", 0, 0, 'N'},   {"rate", 1, 0, 'r'},
+        {"speed", 1, 0, 's'},     {"loop", 0, 0, 'L'},      {"wait-clients", 1, 0, 'w'},
+        {"linger", 1, 0, 'g'},    {"report-ms", 1, 0, 'R'}, {"token", 1, 0, 't'},
+        {"max-clients", 1, 0, 'm'}, {"out-cap", 1, 0, 'o'}, {"port-file", 1, 0, 'f'},
+        {"verbose", 0, 0, 'v'},   {"help", 0, 0, 'h'},      {0, 0, 0, 0}};
+    const char *listen = DEFAULT_GATEWAY_ADDR, *prices = DEFAULT_PRICES_CSV;
+    const char *news = DEFAULT_NEWS_CSV, *port_file = NULL;
+    tipc_replay_opts ro = {.pace = TIPC_REPLAY_ASAP, .log = &example_logger};
+    tipc_server_opts so = {.max_frame = 4096, .name = "tradeipc-gateway",
+                           .logger = &example_logger};
+    long wait_clients = 0, linger_ms = 0, report_ms = DEFAULT_REPORT_MS;
+    int opt, verbose = 0;
+    tipc_replay *replay = NULL;
+    tipc_replay_event ev;
+    tipc_meter_report sum;
+    char addr[512], ready[600];
+    uint64_t now, wait = 0, until;
+
+    while ((opt = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'l': listen = optarg; break;
+        case 'p': prices = optarg; break;
+        case 'n': news = optarg; break;
+        case 'P': prices = NULL; break;
+        case 'N': news = NULL; break;
+        case 'r':
+            ro.pace = TIPC_REPLAY_RATE;
+            ro.rate = (uint64_t)parse_long(usage, "--rate", optarg, 1, TIPC_REPLAY_RATE_MAX);
+            break;
+        case 's':
+            ro.pace = TIPC_REPLAY_TIMESTAMPS;
+            ro.speed = (uint64_t)parse_long(usage, "--speed", optarg, 1, 1000000000000L);
+            break;
+        case 'L': ro.loop = 1; break;
+        case 'w': wait_clients = parse_long(usage, "--wait-clients", optarg, 0, 100000); break;
+        case 'g': linger_ms = parse_long(usage, "--linger", optarg, 0, 86400000); break;
+        case 'R': report_ms = parse_long(usage, "--report-ms", optarg, 1, 86400000); break;
+        case 't': so.token = optarg; break;
+        case 'm': max_clients = (int)parse_long(usage, "--max-clients", optarg, 1, 65536); break;
+        case 'o': so.out_cap = (size_t)parse_long(usage, "--out-cap", optarg, 8192, 1L << 30); break;
+        case 'f': port_file = optarg; break;
+        case 'v': verbose++; break;
+        case 'h': fputs(usage, stdout); return 0;
+        default: die_usage(usage, "unknown option");
+        }
+    }
+    if (optind < argc)
+        die_usage(usage, "unexpected argument '%s'", argv[optind]);
+    if (prices == NULL && news == NULL)
+        die_usage(usage, "--no-prices and --no-news leave nothing to publish");
+    example_init("gateway", verbose);
+
+    if (prices != NULL)
+        check_readable(prices, "prices");
+    if (news != NULL)
+        check_readable(news, "news");
+    DIE_ON(tipc_replay_open(&replay, prices, news, &ro), "loading the CSV data");
+    LOG("loaded %zu events (%s%s%s)", tipc_replay_count(replay), prices ? prices : "",
+        prices && news ? " + " : "", news ? news : "");
+    DIE_ON(tipc_symtab_create(&syms, TIPC_SYMTAB_MAX), "tipc_symtab_create");
+    if ((conns = calloc((size_t)max_clients, sizeof *conns)) == NULL)
+        die_rc(TIPC_ENOMEM, "client table");
+    so.max_conns = (uint32_t)max_clients;
+    int rc = tipc_server_listen(&srv, listen, &so);
+    if (rc == TIPC_EADDRINUSE) {
+        LOG("fatal: cannot listen on %s: address already in use (another gateway running? "
+            "choose another with --listen)", listen);
+        return EXIT_FAILURE;
+    }
+    DIE_ON(rc, listen);
+    const char *colon = strrchr(listen, ':');
+    if (tipc_server_port(srv) > 0 && colon != NULL)
+        snprintf(addr, sizeof addr, "%.*s:%d", (int)(colon - listen), listen,
+                 tipc_server_port(srv));
+    else
+        snprintf(addr, sizeof addr, "%s", listen);
+    if (port_file != NULL)
+        write_port_file(port_file, tipc_server_port(srv));
+    snprintf(ready, sizeof ready, "listening on %s", addr);
+    signal_ready(ready);
+
+    while (!stop_requested && tipc_server_conn_count(srv) < wait_clients)
+        serve(100);
+    if (wait_clients > 0 && !stop_requested)
+        LOG("%d client(s) joined: starting the replay", tipc_server_conn_count(srv));
+    now = tipc_time_monotonic_ns();
+    for (int k = 0; k < 3; k++)
+        tipc_meter_init(&meter[k], now);
+    for (int batch = 0; !stop_requested;) {
+        now = tipc_time_monotonic_ns();
+        rc = tipc_replay_next(replay, &ev, now, &wait);
+        if (rc == 1) {
+            publish(&ev, now);
+            if (++batch < POLL_EVERY)
+                continue;
+            batch = 0;
+            serve(0);
+        } else if (rc == 0) { /* not due: sleep in the server, at most 100 ms at a time */
+            batch = 0;
+            serve(wait >= 100000000 ? 100 : (int)((wait + 999999) / 1000000));
+        } else if (rc == TIPC_ENOENT) {
+            break;
+        } else {
+            DIE_ON(rc, "tipc_replay_next");
+        }
+        report(now, (uint64_t)report_ms * 1000000);
+    }
+    tipc_meter_summary(&meter[TOTAL], &sum);
+    if (!stop_requested) { /* end of data: tell everyone, serve late joiners, drain */
+        ended = 1;
+        for (int k = 0; k < nconns; k++)
+            send_end_of_data(conns[k]);
+        LOG("end of data: %llu prices, %llu news sent", (unsigned long long)seq[PRICES],
+            (unsigned long long)seq[NEWS]);
+        for (until = tipc_time_monotonic_ns() + (uint64_t)linger_ms * 1000000;
+             !stop_requested && tipc_time_monotonic_ns() < until;)
+            serve(10);
+        for (until = tipc_time_monotonic_ns() + (uint64_t)DRAIN_MS * 1000000;
+             !stop_requested && tipc_time_monotonic_ns() < until &&
+             (tipc_server_flush(srv) > 0 || tipc_server_conn_count(srv) > 0);)
+            serve(10);
+    }
+    tipc_server_close(srv);
+    tipc_replay_close(replay);
+    tipc_symtab_destroy(syms);
+    free(last);
+    free(conns);
+    stats_line("gateway prices_sent=%llu news_sent=%llu clients_joined=%llu clients_dropped=%llu "
+               "elapsed_ms=%llu ticks_per_s=%.0f",
+               (unsigned long long)seq[PRICES], (unsigned long long)seq[NEWS],
+               (unsigned long long)joined, (unsigned long long)dropped,
+               (unsigned long long)(sum.elapsed_ns / 1000000), sum.avg_events_per_s);
+    return 0;
+}

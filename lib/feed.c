@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Feed helpers: the symbol table and the SNAPSHOT_END payload codec.
+ *
+ * A symbol is at most 15 bytes, so it fits a 16-byte NUL-padded key that is
+ * hashed and compared as two 64-bit words: a lookup is one strnlen, one
+ * 16-byte copy and usually one probe of an open-addressed table kept at most
+ * half full. Names live in one dense array (their index is their position),
+ * which makes "the symbol at index i" free and keeps the table two
+ * allocations. The SNAPSHOT_END payload is two integers, so it is read and
+ * written by hand, as the tick decoder does, rather than through msgpack-c's
+ * allocating unpacker.
+ */
+#include "tipc_int.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <tradeipc/feed.h>
+
+#define KEY_LEN (TIPC_SYMBOL_MAX + 1)
+#define SYMTAB_INITIAL 16u
+
+typedef char symkey[KEY_LEN];
+
+struct tipc_symtab {
+    uint32_t count;
+    uint32_t cap; /* names allocated */
+    uint32_t max;
+    uint32_t mask;   /* slots - 1; slots >= 2 * cap */
+    uint32_t *slots; /* index + 1; 0 = empty */
+    symkey *names;
+};
+
+/* The NUL-padded key of s, or 0 when s is empty or longer than a symbol. */
+static size_t
+make_key(const char *s, symkey key)
+{
+    size_t n = strnlen(s, KEY_LEN);
+
+    if (n == 0 || n == KEY_LEN)
+        return 0;
+    memset(key, 0, KEY_LEN);
+    memcpy(key, s, n);
+    return n;
+}
+
+static uint32_t
+key_hash(const symkey key)
+{
+    uint64_t a, b, h;
+
+    memcpy(&a, key, 8);
+    memcpy(&b, key + 8, 8);
+    h = a * UINT64_C(0x9E3779B97F4A7C15) ^ b * UINT64_C(0xC2B2AE3D27D4EB4F);
+    return (uint32_t)(h ^ h >> 29 ^ h >> 47);
+}
+
+/* The slot holding key, or the empty slot where it would go. */
+static uint32_t
+probe(const tipc_symtab *t, const symkey key)
+{
+    uint32_t i = key_hash(key) & t->mask;
+
+    while (t->slots[i] != 0 && memcmp(t->names[t->slots[i] - 1], key, KEY_LEN) != 0)
+        i = (i + 1) & t->mask;
+    return i;
+}
+
+/* Room for cap names, with the slot table rebuilt at twice that or more. */
+static int
+resize(tipc_symtab *t, uint32_t cap)
+{
+    uint32_t nslots = 1;
+    uint32_t *slots;
+    symkey *names;
+
+    while (nslots < 2 * (uint64_t)cap)
+        nslots <<= 1;
+    slots = calloc(nslots, sizeof *slots);
+    if (slots == NULL)
+        return TIPC_ENOMEM;
+    names = realloc(t->names, (size_t)cap * sizeof *names);
+    if (names == NULL) {
+        free(slots);
+        return TIPC_ENOMEM;
+    }
+    free(t->slots);
+    t->slots = slots;
+    t->names = names;
+    t->cap = cap;
+    t->mask = nslots - 1;
+    for (uint32_t i = 0; i < t->count; i++)
+        t->slots[probe(t, t->names[i])] = i + 1;
+    return 0;
+}
+
+int
+tipc_symtab_create(tipc_symtab **out, uint32_t max_symbols)
+{
+    tipc_symtab *t;
+    int rc;
+
+    assert(out != NULL);
+    if (max_symbols == 0 || max_symbols > TIPC_SYMTAB_MAX)
+        return TIPC_EINVAL;
+    t = calloc(1, sizeof *t);
+    if (t == NULL)
+        return TIPC_ENOMEM;
+    t->max = max_symbols;
+    rc = resize(t, max_symbols < SYMTAB_INITIAL ? max_symbols : SYMTAB_INITIAL);
+    if (rc < 0) {
+        tipc_symtab_destroy(t);
+        return rc;
+    }
+    *out = t;
+    return 0;
+}
+
+void
+tipc_symtab_destroy(tipc_symtab *t)
+{
+    if (t == NULL)
+        return;
+    free(t->slots);
+    free(t->names);
+    free(t);
+}
+
+int
+tipc_symtab_add(tipc_symtab *t, const char *symbol, uint32_t *index)
+{
+    symkey key;
+    size_t n;
+    uint32_t i;
+
+    assert(t != NULL && symbol != NULL && index != NULL);
+    n = make_key(symbol, key);
+    if (n == 0 || !tipc_symbol_is_valid(key, n))
+        return TIPC_EINVAL;
+    i = probe(t, key);
+    if (t->slots[i] != 0) {
+        *index = t->slots[i] - 1;
+        return 0;
+    }
+    if (t->count == t->max)
+        return TIPC_ENOSPC;
+    if (t->count == t->cap) {
+        uint32_t cap = t->cap > t->max / 2 ? t->max : t->cap * 2;
+        int rc = resize(t, cap);
+        if (rc < 0)
+            return rc;
+        i = probe(t, key);
+    }
+    memcpy(t->names[t->count], key, KEY_LEN);
+    t->slots[i] = ++t->count;
+    *index = t->count - 1;
+    return 1;
+}
+
+int
+tipc_symtab_find(const tipc_symtab *t, const char *symbol, uint32_t *index)
+{
+    symkey key;
+    uint32_t i;
+
+    assert(t != NULL && symbol != NULL && index != NULL);
+    if (make_key(symbol, key) == 0)
+        return TIPC_ENOENT;
+    i = probe(t, key);
+    if (t->slots[i] == 0)
+        return TIPC_ENOENT;
+    *index = t->slots[i] - 1;
+    return 0;
+}
+
+uint32_t
+tipc_symtab_count(const tipc_symtab *t)
+{
+    assert(t != NULL);
+    return t->count;
+}
+
+const char *
+tipc_symtab_name(const tipc_symtab *t, uint32_t index)
+{
+    assert(t != NULL);
+    return index < t->count ? t->names[index] : NULL;
+}
+
+/* ---- SNAPSHOT_END ------------------------------------------------------- */
+
+static size_t
+put_uint(uint8_t *p, uint64_t v)
+{
+    int n;
+
+    if (v < 0x80) {
+        p[0] = (uint8_t)v;
+        return 1;
+    }
+    if (v <= UINT8_MAX)
+        p[0] = 0xcc, n = 1;
+    else if (v <= UINT16_MAX)
+        p[0] = 0xcd, n = 2;
+    else if (v <= UINT32_MAX)
+        p[0] = 0xce, n = 4;
+    else
+        p[0] = 0xcf, n = 8;
+    for (int i = 0; i < n; i++)
+        p[1 + i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+    return 1 + (size_t)n;
+}
+
+int
+tipc_snapshot_end_encode(const tipc_snapshot_end *e, void *buf, size_t cap, size_t *len)
+{
+    uint8_t tmp[TIPC_SNAPSHOT_END_ENCODED_MAX];
+    size_t n = 1;
+
+    assert(e != NULL && len != NULL && (buf != NULL || cap == 0));
+    tmp[0] = 0x92;
+    n += put_uint(tmp + n, e->price_seq);
+    n += put_uint(tmp + n, e->news_seq);
+    *len = n;
+    if (cap < n)
+        return TIPC_ENOSPC;
+    memcpy(buf, tmp, n);
+    return 0;
+}
+
+/* Big-endian unsigned of n bytes at p. */
+static uint64_t
+get_be(const uint8_t *p, int n)
+{
+    uint64_t v = 0;
+
+    for (int i = 0; i < n; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* One non-negative msgpack integer at *pp. */
+static int
+get_uint(const uint8_t **pp, const uint8_t *end, uint64_t *out)
+{
+    const uint8_t *p = *pp;
+    uint8_t tag;
+    int n, is_signed = 0;
+
+    if (p >= end)
+        return TIPC_ETRUNC;
+    tag = *p++;
+    if (tag < 0x80) {
+        *out = tag;
+        *pp = p;
+        return 0;
+    }
+    if (tag >= 0xe0)
+        return TIPC_EBADVAL; /* negative fixint */
+    if (tag >= 0xcc && tag <= 0xcf)
+        n = 1 << (tag - 0xcc);
+    else if (tag >= 0xd0 && tag <= 0xd3)
+        n = 1 << (tag - 0xd0), is_signed = 1;
+    else
+        return TIPC_ETYPE;
+    if (end - p < n)
+        return TIPC_ETRUNC;
+    if (is_signed && (p[0] & 0x80))
+        return TIPC_EBADVAL;
+    *out = get_be(p, n);
+    *pp = p + n;
+    return 0;
+}
+
+int
+tipc_snapshot_end_decode(const void *buf, size_t len, tipc_snapshot_end *out)
+{
+    const uint8_t *p = buf, *end = p + len;
+    uint64_t count, seq[2];
+    int rc;
+
+    assert((buf != NULL || len == 0) && out != NULL);
+    if (len == 0)
+        return TIPC_ETRUNC;
+    if ((*p & 0xf0) == 0x90) {
+        count = *p++ & 0x0f;
+    } else if (*p == 0xdc || *p == 0xdd) {
+        int n = *p == 0xdc ? 2 : 4;
+        if (end - ++p < n)
+            return TIPC_ETRUNC;
+        count = get_be(p, n);
+        p += n;
+    } else {
+        return TIPC_ETYPE;
+    }
+    if (count != 2)
+        return TIPC_EPROTO;
+    for (int i = 0; i < 2; i++)
+        if ((rc = get_uint(&p, end, &seq[i])) < 0)
+            return rc;
+    if (p != end)
+        return TIPC_EPROTO;
+    out->price_seq = seq[0];
+    out->news_seq = seq[1];
+    return 0;
+}

@@ -1,0 +1,1181 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The durable order log. Appends format a line into a buffer allocated at
+ * open and record (strategy, client id) -> order id in an open-addressing
+ * table; commit hands the whole buffer to one write(2) and at most one
+ * fdatasync(2) (group commit). The table's index keys on a SipHash-1-3 of the
+ * pair with a per-log random key, so a peer choosing client ids cannot turn
+ * lookups into linear scans. Recovery reuses the public parser, so what open
+ * accepts is exactly what tipc_orderlog_parse_line() accepts.
+ */
+#include "tipc_int.h"
+
+#include <assert.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define COMPONENT "orderlog"
+#define READ_CHUNK 65536
+#define TS_LEN 30 /* "2026-11-24T13:08:00.123456789Z" */
+
+_Static_assert(TIPC_PRICE_SCALE == 10000, "the log writes prices with four decimals");
+
+struct rec {
+    uint64_t hash;
+    uint64_t order_id;
+    char strategy[TIPC_STRATEGY_MAX + 1];
+    char client[TIPC_ORDER_ID_MAX + 1];
+};
+
+/* Index slot: 0 means empty, otherwise the record's index plus 1. The upper
+ * hash bits ride along so most probes never touch the record. */
+struct slot {
+    uint32_t tag;
+    uint32_t ref;
+};
+
+struct tipc_orderlog {
+    int fd;
+    tipc_orderlog_sync sync;
+    tipc_logger logger;
+    bool has_logger;
+    bool failed; /* a fdatasync failed: refuse further work */
+    uint64_t sipkey[2];
+
+    struct rec *recs;
+    size_t nrecs, recs_cap, max_orders;
+    struct slot *slots;
+    size_t nslots; /* power of two, at least twice nrecs */
+
+    char *pend; /* pending lines; [pend_off, pend_len) not yet written */
+    size_t pend_len, pend_off, pend_cap;
+    size_t pend_lines, max_pending;
+
+    uint64_t count;
+    tipc_orderlog_stats st;
+};
+
+static const tipc_logger *
+lg(const tipc_orderlog *l)
+{
+    return l->has_logger ? &l->logger : NULL;
+}
+
+/* ---- SipHash-1-3 (Aumasson & Bernstein), 64-bit output ---- */
+
+static inline uint64_t
+rotl(uint64_t x, int b)
+{
+    return (x << b) | (x >> (64 - b));
+}
+
+#define SIPROUND                                                                                   \
+    do {                                                                                           \
+        v0 += v1;                                                                                  \
+        v1 = rotl(v1, 13);                                                                         \
+        v1 ^= v0;                                                                                  \
+        v0 = rotl(v0, 32);                                                                         \
+        v2 += v3;                                                                                  \
+        v3 = rotl(v3, 16);                                                                         \
+        v3 ^= v2;                                                                                  \
+        v0 += v3;                                                                                  \
+        v3 = rotl(v3, 21);                                                                         \
+        v3 ^= v0;                                                                                  \
+        v2 += v1;                                                                                  \
+        v1 = rotl(v1, 17);                                                                         \
+        v1 ^= v2;                                                                                  \
+        v2 = rotl(v2, 32);                                                                         \
+    } while (0)
+
+static uint64_t
+siphash13(const uint64_t key[2], const unsigned char *in, size_t len)
+{
+    uint64_t v0 = 0x736f6d6570736575ull ^ key[0], v1 = 0x646f72616e646f6dull ^ key[1];
+    uint64_t v2 = 0x6c7967656e657261ull ^ key[0], v3 = 0x7465646279746573ull ^ key[1];
+    uint64_t b = (uint64_t)len << 56, m;
+    size_t i, tail = len & 7;
+
+    for (i = 0; i + 8 <= len; i += 8) {
+        m = 0;
+        for (int k = 7; k >= 0; k--)
+            m = (m << 8) | in[i + (size_t)k];
+        v3 ^= m;
+        SIPROUND;
+        v0 ^= m;
+    }
+    for (size_t k = 0; k < tail; k++)
+        b |= (uint64_t)in[i + k] << (8 * k);
+    v3 ^= b;
+    SIPROUND;
+    v0 ^= b;
+    v2 ^= 0xff;
+    SIPROUND;
+    SIPROUND;
+    SIPROUND;
+    return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/* The key is strategy, a NUL, then the client id: the NUL keeps ("ab","c")
+ * and ("a","bc") apart. */
+static uint64_t
+key_hash(const tipc_orderlog *l, const char *strategy, size_t slen, const char *client, size_t clen)
+{
+    unsigned char buf[TIPC_STRATEGY_MAX + 1 + TIPC_ORDER_ID_MAX];
+
+    memcpy(buf, strategy, slen);
+    buf[slen] = 0;
+    memcpy(buf + slen + 1, client, clen);
+    return siphash13(l->sipkey, buf, slen + 1 + clen);
+}
+
+/* ---- the duplicate table ---- */
+
+static struct rec *
+table_find(const tipc_orderlog *l, uint64_t h, const char *strategy, const char *client)
+{
+    size_t mask = l->nslots - 1, i = (size_t)h & mask;
+    uint32_t tag = (uint32_t)(h >> 32);
+
+    for (;; i = (i + 1) & mask) {
+        const struct slot *s = &l->slots[i];
+        if (s->ref == 0)
+            return NULL;
+        if (s->tag == tag) {
+            struct rec *r = &l->recs[s->ref - 1];
+            if (r->hash == h && strcmp(r->strategy, strategy) == 0 &&
+                strcmp(r->client, client) == 0)
+                return r;
+        }
+    }
+}
+
+static void
+slot_insert(struct slot *slots, size_t nslots, uint64_t h, uint32_t ref)
+{
+    size_t mask = nslots - 1, i = (size_t)h & mask;
+
+    while (slots[i].ref != 0)
+        i = (i + 1) & mask;
+    slots[i].tag = (uint32_t)(h >> 32);
+    slots[i].ref = ref;
+}
+
+/* Make room for one more record, keeping the index at most half full. All
+ * allocation happens here, before the caller changes anything. */
+static int
+table_reserve(tipc_orderlog *l)
+{
+    if (l->nrecs >= l->max_orders)
+        return TIPC_ENOSPC;
+    if (l->nrecs == l->recs_cap) {
+        size_t cap = l->recs_cap * 2;
+        if (cap > l->max_orders)
+            cap = l->max_orders;
+        struct rec *r = realloc(l->recs, cap * sizeof *r);
+        if (r == NULL)
+            return TIPC_ENOMEM;
+        l->recs = r;
+        l->recs_cap = cap;
+    }
+    if ((l->nrecs + 1) * 2 > l->nslots) {
+        size_t n = l->nslots * 2;
+        struct slot *s = calloc(n, sizeof *s);
+        if (s == NULL)
+            return TIPC_ENOMEM;
+        for (size_t i = 0; i < l->nrecs; i++)
+            slot_insert(s, n, l->recs[i].hash, (uint32_t)(i + 1));
+        free(l->slots);
+        l->slots = s;
+        l->nslots = n;
+    }
+    return 0;
+}
+
+/* Call after table_reserve() returned 0 and table_find() found nothing. */
+static void
+table_add(tipc_orderlog *l, uint64_t h, const char *strategy, const char *client, uint64_t order_id)
+{
+    struct rec *r = &l->recs[l->nrecs];
+
+    r->hash = h;
+    r->order_id = order_id;
+    strcpy(r->strategy, strategy);
+    strcpy(r->client, client);
+    l->nrecs++;
+    slot_insert(l->slots, l->nslots, h, (uint32_t)l->nrecs);
+}
+
+/* ---- names, validation ---- */
+
+static const char *
+side_name(tipc_side s)
+{
+    switch (s) {
+    case TIPC_SIDE_BUY:
+        return "BUY";
+    case TIPC_SIDE_SELL:
+        return "SELL";
+    }
+    return NULL;
+}
+
+static const char *
+rule_name(tipc_rule r)
+{
+    switch (r) {
+    case TIPC_RULE_MA_CROSS:
+        return "ma_cross";
+    case TIPC_RULE_SENTIMENT:
+        return "sentiment";
+    case TIPC_RULE_MANUAL:
+        return "manual";
+    }
+    return NULL;
+}
+
+/* Length of a token that must fit in cap-1 bytes and hold only 0x21..0x7e;
+ * -1 if it is unterminated, too long, too short or has another byte. */
+static ptrdiff_t
+token_len(const char *s, size_t cap, size_t min)
+{
+    size_t n = strnlen(s, cap);
+
+    if (n == cap || n < min)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
+            return -1;
+    return (ptrdiff_t)n;
+}
+
+static int
+order_check(const tipc_order *o, size_t *slen, size_t *clen)
+{
+    ptrdiff_t c = token_len(o->client_order_id, sizeof o->client_order_id, 1);
+    ptrdiff_t s = token_len(o->strategy, sizeof o->strategy, 0);
+
+    if (c < 0 || s < 0 || token_len(o->symbol, sizeof o->symbol, 1) < 0)
+        return TIPC_EBADVAL;
+    if (side_name(o->side) == NULL || rule_name(o->signal.rule) == NULL)
+        return TIPC_EBADVAL;
+    *slen = (size_t)s;
+    *clen = (size_t)c;
+    return 0;
+}
+
+/* ---- formatting: a bounded cursor; numbers by hand, no locale, no printf ---- */
+
+struct out {
+    char *p, *end;
+    bool overflow;
+};
+
+static void
+put_mem(struct out *o, const char *s, size_t n)
+{
+    if ((size_t)(o->end - o->p) < n) {
+        o->overflow = true;
+        return;
+    }
+    memcpy(o->p, s, n);
+    o->p += n;
+}
+
+static void
+put_str(struct out *o, const char *s)
+{
+    put_mem(o, s, strlen(s));
+}
+
+#define PUT_LIT(o, lit) put_mem((o), (lit), sizeof(lit) - 1)
+
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
+                                     "25262728293031323334353637383940414243444546474849"
+                                     "50515253545556575859606162636465666768697071727374"
+                                     "75767778798081828384858687888990919293949596979899";
+
+/* Decimal, zero-padded to width; two digits per division halves the chain
+ * of dependent divides (a line has about 120 digits). */
+static void
+put_u64w(struct out *o, uint64_t v, int width)
+{
+    char tmp[20];
+    int n = 0;
+
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        n += 2;
+        memcpy(tmp + sizeof tmp - n, digit_pairs + 2 * r, 2);
+    }
+    if (v >= 10) {
+        n += 2;
+        memcpy(tmp + sizeof tmp - n, digit_pairs + 2 * v, 2);
+    } else {
+        tmp[sizeof tmp - ++n] = (char)('0' + v);
+    }
+    while (n < width)
+        tmp[sizeof tmp - ++n] = '0';
+    put_mem(o, tmp + sizeof tmp - n, (size_t)n);
+}
+
+static void
+put_u64(struct out *o, uint64_t v)
+{
+    put_u64w(o, v, 1);
+}
+
+static void
+put_i64(struct out *o, int64_t v)
+{
+    if (v < 0) {
+        put_mem(o, "-", 1);
+        put_u64(o, (uint64_t)0 - (uint64_t)v);
+    } else {
+        put_u64(o, (uint64_t)v);
+    }
+}
+
+static void
+put_price(struct out *o, int64_t v)
+{
+    uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+    if (v < 0)
+        put_mem(o, "-", 1);
+    put_u64(o, m / TIPC_PRICE_SCALE);
+    put_mem(o, ".", 1);
+    put_u64w(o, m % TIPC_PRICE_SCALE, 4);
+}
+
+/* Days since 1970-01-01 <-> civil date (H. Hinnant's algorithms), so the
+ * timestamp needs neither gmtime nor the TZ database. */
+static void
+civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+static int64_t
+days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+static void
+put_ts(struct out *o, uint64_t ns)
+{
+    uint64_t secs = ns / 1000000000u, sod = secs % 86400;
+    int64_t y;
+    unsigned m, d;
+
+    civil_from_days((int64_t)(secs / 86400), &y, &m, &d);
+    put_u64w(o, (uint64_t)y, 4);
+    put_mem(o, "-", 1);
+    put_u64w(o, m, 2);
+    put_mem(o, "-", 1);
+    put_u64w(o, d, 2);
+    put_mem(o, "T", 1);
+    put_u64w(o, sod / 3600, 2);
+    put_mem(o, ":", 1);
+    put_u64w(o, sod / 60 % 60, 2);
+    put_mem(o, ":", 1);
+    put_u64w(o, sod % 60, 2);
+    put_mem(o, ".", 1);
+    put_u64w(o, ns % 1000000000u, 9);
+    put_mem(o, "Z", 1);
+}
+
+/* Writes one line for a validated order; returns its length, or 0 if it did
+ * not fit in [buf, buf+cap). */
+static size_t
+format_line(const tipc_order *o, uint64_t order_id, uint64_t recv_ns, char *buf, size_t cap)
+{
+    struct out w = {buf, buf + cap, false};
+    const tipc_signal_info *sg = &o->signal;
+
+    put_ts(&w, recv_ns);
+    PUT_LIT(&w, " order_id=");
+    put_u64(&w, order_id);
+    PUT_LIT(&w, " client_id=");
+    put_str(&w, o->client_order_id);
+    PUT_LIT(&w, " strategy=");
+    put_str(&w, o->strategy);
+    PUT_LIT(&w, " symbol=");
+    put_str(&w, o->symbol);
+    PUT_LIT(&w, " side=");
+    put_str(&w, side_name(o->side));
+    PUT_LIT(&w, " qty=");
+    put_u64(&w, o->quantity);
+    PUT_LIT(&w, " price=");
+    put_price(&w, o->price);
+    PUT_LIT(&w, " rule=");
+    put_str(&w, rule_name(sg->rule));
+    if (sg->rule == TIPC_RULE_MA_CROSS) {
+        PUT_LIT(&w, " short_window=");
+        put_u64(&w, sg->short_window);
+        PUT_LIT(&w, " long_window=");
+        put_u64(&w, sg->long_window);
+        PUT_LIT(&w, " short_ma=");
+        put_price(&w, sg->short_ma);
+        PUT_LIT(&w, " long_ma=");
+        put_price(&w, sg->long_ma);
+    } else if (sg->rule == TIPC_RULE_SENTIMENT) {
+        PUT_LIT(&w, " sentiment=");
+        put_i64(&w, sg->sentiment);
+        PUT_LIT(&w, " threshold=");
+        put_i64(&w, sg->threshold);
+    }
+    PUT_LIT(&w, " tick_ns=");
+    put_u64(&w, o->tick_ns);
+    PUT_LIT(&w, " send_ns=");
+    put_u64(&w, o->send_ns);
+    PUT_LIT(&w, " recv_ns=");
+    put_u64(&w, recv_ns);
+    put_mem(&w, "\n", 1);
+    return w.overflow ? 0 : (size_t)(w.p - buf);
+}
+
+int
+tipc_orderlog_format_line(const tipc_orderlog_entry *e, char *buf, size_t cap, size_t *len)
+{
+    char tmp[TIPC_ORDERLOG_LINE_MAX];
+    size_t slen, clen, n;
+    int rc;
+
+    assert(e != NULL && len != NULL && (buf != NULL || cap == 0));
+    if ((rc = order_check(&e->order, &slen, &clen)) != 0)
+        return rc;
+    n = format_line(&e->order, e->order_id, e->recv_ns, tmp, sizeof tmp);
+    assert(n != 0);
+    *len = n;
+    if (n > cap)
+        return TIPC_ENOSPC;
+    memcpy(buf, tmp, n);
+    return 0;
+}
+
+/* ---- parsing ---- */
+
+static bool
+parse_u64(const char *s, size_t n, uint64_t *out)
+{
+    uint64_t v = 0;
+
+    if (n == 0 || n > 20)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned dgt = (unsigned)(s[i] - '0');
+        if (dgt > 9 || v > (UINT64_MAX - dgt) / 10)
+            return false;
+        v = v * 10 + dgt;
+    }
+    *out = v;
+    return true;
+}
+
+static bool
+parse_u32(const char *s, size_t n, uint32_t *out)
+{
+    uint64_t v;
+
+    if (!parse_u64(s, n, &v) || v > UINT32_MAX)
+        return false;
+    *out = (uint32_t)v;
+    return true;
+}
+
+static bool
+parse_i32(const char *s, size_t n, int32_t *out)
+{
+    bool neg = n > 0 && s[0] == '-';
+    uint64_t v;
+
+    if (!parse_u64(s + neg, n - neg, &v) || v > (uint64_t)INT32_MAX + neg)
+        return false;
+    *out = neg ? (int32_t)(-(int64_t)v) : (int32_t)v;
+    return true;
+}
+
+/* [-]digits.dddd, exactly four decimals, within int64. */
+static bool
+parse_price(const char *s, size_t n, int64_t *out)
+{
+    bool neg = n > 0 && s[0] == '-';
+    uint64_t ip, fp;
+
+    s += neg;
+    n -= neg;
+    if (n < 6 || s[n - 5] != '.' || !parse_u64(s, n - 5, &ip) || !parse_u64(s + n - 4, 4, &fp))
+        return false;
+    if (ip > (UINT64_MAX - fp) / TIPC_PRICE_SCALE)
+        return false;
+    uint64_t m = ip * TIPC_PRICE_SCALE + fp;
+    if (m > (uint64_t)INT64_MAX + neg)
+        return false;
+    *out = neg ? (int64_t)(0 - m) : (int64_t)m;
+    return true;
+}
+
+static bool
+parse_digits(const char *s, size_t n, unsigned *out)
+{
+    uint64_t v;
+
+    if (!parse_u64(s, n, &v))
+        return false;
+    *out = (unsigned)v;
+    return true;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ" -> ns since the epoch, validated field by
+ * field so that formatting the result gives back the same text. */
+static bool
+parse_ts(const char *s, uint64_t *out)
+{
+    unsigned y, mo, d, h, mi, se, ns;
+    static const unsigned char mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+    if (s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
+        s[19] != '.' || s[29] != 'Z')
+        return false;
+    if (!parse_digits(s, 4, &y) || !parse_digits(s + 5, 2, &mo) || !parse_digits(s + 8, 2, &d) ||
+        !parse_digits(s + 11, 2, &h) || !parse_digits(s + 14, 2, &mi) ||
+        !parse_digits(s + 17, 2, &se) || !parse_digits(s + 20, 9, &ns))
+        return false;
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || se > 59)
+        return false;
+    if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+        return false;
+    uint64_t secs = (uint64_t)days_from_civil(y, mo, d) * 86400 + h * 3600u + mi * 60u + se;
+    if (secs > UINT64_MAX / 1000000000u || secs * 1000000000u > UINT64_MAX - ns)
+        return false;
+    *out = secs * 1000000000u + ns;
+    return true;
+}
+
+enum key {
+    K_ORDER_ID,
+    K_CLIENT_ID,
+    K_STRATEGY,
+    K_SYMBOL,
+    K_SIDE,
+    K_QTY,
+    K_PRICE,
+    K_RULE,
+    K_SHORT_WINDOW,
+    K_LONG_WINDOW,
+    K_SHORT_MA,
+    K_LONG_MA,
+    K_SENTIMENT,
+    K_THRESHOLD,
+    K_TICK_NS,
+    K_SEND_NS,
+    K_RECV_NS,
+    K_COUNT
+};
+
+#define KEY(s)                                                                                     \
+    {                                                                                              \
+        s, sizeof(s) - 1                                                                           \
+    }
+static const struct {
+    const char *name;
+    size_t len;
+} keys[K_COUNT] = {
+    KEY("order_id"), KEY("client_id"), KEY("strategy"),  KEY("symbol"),       KEY("side"),
+    KEY("qty"),      KEY("price"),     KEY("rule"),      KEY("short_window"), KEY("long_window"),
+    KEY("short_ma"), KEY("long_ma"),   KEY("sentiment"), KEY("threshold"),    KEY("tick_ns"),
+    KEY("send_ns"),  KEY("recv_ns"),
+};
+#undef KEY
+
+/* Lines written by this library list keys in enum order except where a rule
+ * skips some, so trying the key after the previous one first almost always
+ * hits; the scan is the fallback for other orders and unknown keys. */
+static int
+key_lookup(const char *k, size_t n, int hint)
+{
+    for (int j = 0; j < K_COUNT; j++) {
+        int i = (hint + j) % K_COUNT;
+        if (keys[i].len == n && memcmp(keys[i].name, k, n) == 0)
+            return i;
+    }
+    return -1;
+}
+
+static bool
+copy_token(char *dst, size_t cap, const char *v, size_t n, size_t min)
+{
+    if (n >= cap || n < min)
+        return false;
+    memcpy(dst, v, n);
+    dst[n] = 0;
+    return true;
+}
+
+static bool
+parse_value(tipc_orderlog_entry *e, int k, const char *v, size_t n)
+{
+    tipc_order *o = &e->order;
+    tipc_signal_info *sg = &o->signal;
+
+    switch (k) {
+    case K_ORDER_ID:
+        return parse_u64(v, n, &e->order_id) && e->order_id != 0;
+    case K_CLIENT_ID:
+        return copy_token(o->client_order_id, sizeof o->client_order_id, v, n, 1);
+    case K_STRATEGY:
+        return copy_token(o->strategy, sizeof o->strategy, v, n, 0);
+    case K_SYMBOL:
+        return copy_token(o->symbol, sizeof o->symbol, v, n, 1);
+    case K_SIDE:
+        if (n == 3 && memcmp(v, "BUY", 3) == 0)
+            o->side = TIPC_SIDE_BUY;
+        else if (n == 4 && memcmp(v, "SELL", 4) == 0)
+            o->side = TIPC_SIDE_SELL;
+        else
+            return false;
+        return true;
+    case K_QTY:
+        return parse_u32(v, n, &o->quantity);
+    case K_PRICE:
+        return parse_price(v, n, &o->price);
+    case K_RULE:
+        for (tipc_rule r = TIPC_RULE_MA_CROSS; r <= TIPC_RULE_MANUAL; r++) {
+            if (strlen(rule_name(r)) == n && memcmp(rule_name(r), v, n) == 0) {
+                sg->rule = r;
+                return true;
+            }
+        }
+        return false;
+    case K_SHORT_WINDOW:
+        return parse_u32(v, n, &sg->short_window);
+    case K_LONG_WINDOW:
+        return parse_u32(v, n, &sg->long_window);
+    case K_SHORT_MA:
+        return parse_price(v, n, &sg->short_ma);
+    case K_LONG_MA:
+        return parse_price(v, n, &sg->long_ma);
+    case K_SENTIMENT:
+        return parse_i32(v, n, &sg->sentiment);
+    case K_THRESHOLD:
+        return parse_i32(v, n, &sg->threshold);
+    case K_TICK_NS:
+        return parse_u64(v, n, &o->tick_ns);
+    case K_SEND_NS:
+        return parse_u64(v, n, &o->send_ns);
+    case K_RECV_NS:
+        return parse_u64(v, n, &e->recv_ns);
+    }
+    return false;
+}
+
+int
+tipc_orderlog_parse_line(const char *line, size_t len, tipc_orderlog_entry *out)
+{
+    uint32_t seen = 0, need;
+    uint64_t ts_ns;
+    size_t i;
+    int hint = 0;
+
+    assert(line != NULL && out != NULL);
+    if (len > TIPC_ORDERLOG_LINE_MAX)
+        return TIPC_EMSGSIZE;
+    if (len > 0 && line[len - 1] == '\n')
+        len--;
+    memset(out, 0, sizeof *out);
+    if (len < TS_LEN || !parse_ts(line, &ts_ns))
+        return TIPC_EPROTO;
+    for (i = TS_LEN; i < len;) {
+        if (line[i] != ' ' || i + 1 == len)
+            return TIPC_EPROTO;
+        const char *tok = line + i + 1, *p = tok, *eq = NULL;
+        for (; p < line + len && *p != ' '; p++) {
+            unsigned char ch = (unsigned char)*p;
+            if (ch < 0x21 || ch > 0x7e)
+                return TIPC_EPROTO;
+            if (ch == '=' && eq == NULL)
+                eq = p;
+        }
+        size_t n = (size_t)(p - tok);
+        i += 1 + n;
+        if (eq == NULL || eq == tok)
+            return TIPC_EPROTO;
+        int k = key_lookup(tok, (size_t)(eq - tok), hint);
+        if (k < 0)
+            continue; /* a field added by a later version */
+        hint = (k + 1) % K_COUNT;
+        if (seen & (1u << k))
+            return TIPC_EPROTO;
+        seen |= 1u << k;
+        if (!parse_value(out, k, eq + 1, n - (size_t)(eq + 1 - tok)))
+            return TIPC_EBADVAL;
+    }
+    need = (1u << K_ORDER_ID) | (1u << K_CLIENT_ID) | (1u << K_STRATEGY) | (1u << K_SYMBOL) |
+           (1u << K_SIDE) | (1u << K_QTY) | (1u << K_PRICE) | (1u << K_RULE) | (1u << K_TICK_NS) |
+           (1u << K_SEND_NS) | (1u << K_RECV_NS);
+    if ((seen & need) == need && out->order.signal.rule == TIPC_RULE_MA_CROSS)
+        need |=
+            (1u << K_SHORT_WINDOW) | (1u << K_LONG_WINDOW) | (1u << K_SHORT_MA) | (1u << K_LONG_MA);
+    if ((seen & need) == need && out->order.signal.rule == TIPC_RULE_SENTIMENT)
+        need |= (1u << K_SENTIMENT) | (1u << K_THRESHOLD);
+    if ((seen & need) != need)
+        return TIPC_EMISSING;
+    if (ts_ns != out->recv_ns)
+        return TIPC_EPROTO;
+    return 0;
+}
+
+/* ---- open and recovery ---- */
+
+/* errno as a code from the error table: -errno where the table has it, the
+ * nearest entry otherwise, so callers never get a code tipc_strerror lacks. */
+static int
+err_from_errno(int e)
+{
+    switch (e) {
+    case EPERM:
+    case ENOENT:
+    case EINTR:
+    case EIO:
+    case EBADF:
+    case EAGAIN:
+    case ENOMEM:
+    case EACCES:
+    case EBUSY:
+    case EEXIST:
+    case EINVAL:
+    case EMFILE:
+    case ENOSPC:
+    case EPIPE:
+    case ERANGE:
+    case ENAMETOOLONG:
+        return -e;
+    case ENFILE:
+        return TIPC_EMFILE;
+    case EFBIG:
+    case EDQUOT:
+        return TIPC_ENOSPC;
+    case ENOTDIR:
+    case ELOOP:
+        return TIPC_ENOENT;
+    case EROFS:
+    case ENOEXEC:
+        return TIPC_EACCES;
+    case ETXTBSY:
+        return TIPC_EBUSY;
+    case E2BIG:
+        return TIPC_ERANGE;
+    case EISDIR:
+        return TIPC_EINVAL;
+    default:
+        return TIPC_EIO;
+    }
+}
+
+static int
+neg_errno(void)
+{
+    return err_from_errno(errno);
+}
+
+/* One complete line (without '\n') at file offset off, line number lineno. */
+static int
+recover_line(tipc_orderlog *l, const char *line, size_t len, uint64_t off, uint64_t lineno)
+{
+    tipc_orderlog_entry e;
+    struct rec *dup;
+    int rc;
+
+    rc = tipc_orderlog_parse_line(line, len, &e);
+    if (rc != 0) {
+        tipc__log(lg(l), TIPC_LOG_WARN, COMPONENT, "line %llu (offset %llu): skipped, %s (%s)",
+                  (unsigned long long)lineno, (unsigned long long)off, tipc_err_name(rc),
+                  tipc_strerror(rc));
+        l->st.skipped++;
+        return 0;
+    }
+    uint64_t h = key_hash(l, e.order.strategy, strlen(e.order.strategy), e.order.client_order_id,
+                          strlen(e.order.client_order_id));
+    dup = table_find(l, h, e.order.strategy, e.order.client_order_id);
+    if (dup != NULL) {
+        tipc__log(lg(l), TIPC_LOG_WARN, COMPONENT,
+                  "line %llu (offset %llu): skipped, strategy '%s' client_id '%s' already logged "
+                  "as order %llu",
+                  (unsigned long long)lineno, (unsigned long long)off, e.order.strategy,
+                  e.order.client_order_id, (unsigned long long)dup->order_id);
+        l->st.skipped++;
+        return 0;
+    }
+    if ((rc = table_reserve(l)) != 0) {
+        tipc__log(lg(l), TIPC_LOG_ERROR, COMPONENT, "line %llu: %s (max_orders %zu)",
+                  (unsigned long long)lineno, tipc_strerror(rc), l->max_orders);
+        return rc;
+    }
+    table_add(l, h, e.order.strategy, e.order.client_order_id, e.order_id);
+    if (e.order_id >= l->st.next_order_id)
+        l->st.next_order_id = e.order_id + 1;
+    l->st.recovered++;
+    l->count++;
+    return 0;
+}
+
+/* Read the whole file line by line. A line that outgrows the line buffer is
+ * skipped up to its '\n'; whatever follows the last '\n' is the torn tail. */
+static int
+recover(tipc_orderlog *l, uint64_t *good_end, uint64_t *file_end)
+{
+    char *chunk = malloc(READ_CHUNK), *line = malloc(TIPC_ORDERLOG_LINE_MAX);
+    size_t have = 0;
+    bool overlong = false;
+    uint64_t off = 0, line_off = 0, lineno = 1;
+    int rc = 0;
+
+    if (chunk == NULL || line == NULL) {
+        rc = TIPC_ENOMEM;
+        goto out;
+    }
+    for (;;) {
+        ssize_t n = read(l->fd, chunk, READ_CHUNK);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = neg_errno();
+            goto out;
+        }
+        if (n == 0)
+            break;
+        for (size_t i = 0; i < (size_t)n;) {
+            const char *nl = memchr(chunk + i, '\n', (size_t)n - i);
+            size_t take = nl ? (size_t)(nl - (chunk + i)) : (size_t)n - i;
+            if (!overlong && have + take < TIPC_ORDERLOG_LINE_MAX) {
+                memcpy(line + have, chunk + i, take);
+                have += take;
+            } else {
+                overlong = true;
+            }
+            i += take;
+            if (nl == NULL)
+                break;
+            i++;
+            if (overlong) {
+                tipc__log(lg(l), TIPC_LOG_WARN, COMPONENT,
+                          "line %llu (offset %llu): skipped, longer than %d bytes",
+                          (unsigned long long)lineno, (unsigned long long)line_off,
+                          TIPC_ORDERLOG_LINE_MAX);
+                l->st.skipped++;
+            } else if ((rc = recover_line(l, line, have, line_off, lineno)) != 0) {
+                goto out;
+            }
+            have = 0;
+            overlong = false;
+            lineno++;
+            line_off = off + i;
+        }
+        off += (uint64_t)n;
+    }
+    *good_end = line_off;
+    *file_end = off;
+out:
+    free(chunk);
+    free(line);
+    return rc;
+}
+
+/* With SYNC_DATA a newly created file is only durable once its directory
+ * entry is: fsync the parent directory. */
+static int
+sync_parent_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[PATH_MAX];
+    int dfd, rc = 0;
+
+    if (slash == NULL) {
+        strcpy(dir, ".");
+    } else if (slash == path) {
+        strcpy(dir, "/");
+    } else {
+        if ((size_t)(slash - path) >= sizeof dir)
+            return TIPC_ENAMETOOLONG;
+        memcpy(dir, path, (size_t)(slash - path));
+        dir[slash - path] = 0;
+    }
+    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return neg_errno();
+    if (fsync(dfd) != 0)
+        rc = neg_errno();
+    close(dfd);
+    return rc;
+}
+
+static void
+random_key(uint64_t key[2], const void *salt)
+{
+    ssize_t n = getrandom(key, 2 * sizeof key[0], GRND_NONBLOCK);
+
+    if (n != (ssize_t)(2 * sizeof key[0])) {
+        /* No entropy yet (early boot): still unpredictable enough to a peer. */
+        key[0] = tipc_time_realtime_ns() ^ (uint64_t)(uintptr_t)salt;
+        key[1] = tipc_time_monotonic_ns() * 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid();
+    }
+}
+
+static size_t
+pow2_at_least(size_t n)
+{
+    size_t p = 16;
+
+    while (p < n)
+        p *= 2;
+    return p;
+}
+
+int
+tipc_orderlog_open(tipc_orderlog **out, const char *path, const tipc_orderlog_opts *opts)
+{
+    static const tipc_orderlog_opts defaults;
+    tipc_orderlog *l;
+    struct stat sb;
+    uint64_t good_end = 0, file_end = 0;
+    bool created = false;
+    int rc;
+
+    assert(out != NULL && path != NULL);
+    if (opts == NULL)
+        opts = &defaults;
+    l = calloc(1, sizeof *l);
+    if (l == NULL)
+        return TIPC_ENOMEM;
+    l->fd = -1;
+    l->sync = opts->sync;
+    if (opts->logger != NULL) {
+        l->logger = *opts->logger;
+        l->has_logger = true;
+    }
+    random_key(l->sipkey, l);
+    l->max_orders = opts->max_orders ? opts->max_orders : TIPC_ORDERLOG_DEFAULT_MAX_ORDERS;
+    if (l->max_orders > UINT32_MAX - 1) /* index slots hold record index + 1 in 32 bits */
+        l->max_orders = UINT32_MAX - 1;
+    l->recs_cap = opts->expected_orders ? opts->expected_orders : TIPC_ORDERLOG_DEFAULT_EXPECTED;
+    if (l->recs_cap > l->max_orders)
+        l->recs_cap = l->max_orders;
+    l->nslots = pow2_at_least(l->recs_cap * 2);
+    l->max_pending = opts->max_pending ? opts->max_pending : TIPC_ORDERLOG_DEFAULT_MAX_PENDING;
+    l->pend_cap = l->max_pending * (size_t)TIPC_ORDERLOG_LINE_MAX;
+    l->st.next_order_id = 1;
+    l->recs = malloc(l->recs_cap * sizeof *l->recs);
+    l->slots = calloc(l->nslots, sizeof *l->slots);
+    l->pend = malloc(l->pend_cap);
+    if (l->recs == NULL || l->slots == NULL || l->pend == NULL) {
+        rc = TIPC_ENOMEM;
+        goto fail;
+    }
+
+    l->fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
+    if (l->fd < 0 && errno == ENOENT) {
+        l->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        created = l->fd >= 0;
+        if (l->fd < 0 && errno == EEXIST) /* lost a race with another creator */
+            l->fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
+    }
+    if (l->fd < 0) {
+        rc = neg_errno();
+        goto fail;
+    }
+    if (fstat(l->fd, &sb) != 0) {
+        rc = neg_errno();
+        goto fail;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        rc = TIPC_EINVAL;
+        goto fail;
+    }
+    if (flock(l->fd, LOCK_EX | LOCK_NB) != 0) {
+        rc = errno == EWOULDBLOCK ? TIPC_EBUSY : neg_errno();
+        goto fail;
+    }
+    if ((rc = recover(l, &good_end, &file_end)) != 0)
+        goto fail;
+    if (good_end != file_end) {
+        tipc__log(lg(l), TIPC_LOG_WARN, COMPONENT,
+                  "%s: torn last line (%llu bytes without a newline at offset %llu), truncated",
+                  path, (unsigned long long)(file_end - good_end), (unsigned long long)good_end);
+        if (ftruncate(l->fd, (off_t)good_end) != 0 ||
+            (l->sync == TIPC_ORDERLOG_SYNC_DATA && fdatasync(l->fd) != 0)) {
+            rc = neg_errno();
+            goto fail;
+        }
+        l->st.truncated_bytes = file_end - good_end;
+    }
+    if (created && l->sync == TIPC_ORDERLOG_SYNC_DATA && (rc = sync_parent_dir(path)) != 0)
+        goto fail;
+    if (l->st.recovered > 0 || l->st.skipped > 0)
+        tipc__log(lg(l), TIPC_LOG_INFO, COMPONENT,
+                  "%s: recovered %llu orders, skipped %llu lines, next order id %llu", path,
+                  (unsigned long long)l->st.recovered, (unsigned long long)l->st.skipped,
+                  (unsigned long long)l->st.next_order_id);
+    *out = l;
+    return 0;
+fail:
+    tipc_orderlog_close(l);
+    return rc;
+}
+
+void
+tipc_orderlog_close(tipc_orderlog *l)
+{
+    if (l == NULL)
+        return;
+    if (l->pend_lines > 0)
+        tipc__log(lg(l), TIPC_LOG_WARN, COMPONENT, "closed with %zu uncommitted lines, discarded",
+                  l->pend_lines);
+    if (l->fd >= 0)
+        close(l->fd); /* also drops the flock */
+    free(l->recs);
+    free(l->slots);
+    free(l->pend);
+    free(l);
+}
+
+/* ---- the write path ---- */
+
+int
+tipc_orderlog_append(tipc_orderlog *l, const tipc_order *o, uint64_t recv_ns, uint64_t *order_id)
+{
+    size_t slen, clen, n;
+    struct rec *dup;
+    int rc;
+
+    assert(l != NULL && o != NULL && order_id != NULL);
+    if (l->failed)
+        return TIPC_ESTATE;
+    if ((rc = order_check(o, &slen, &clen)) != 0)
+        return rc;
+    uint64_t h = key_hash(l, o->strategy, slen, o->client_order_id, clen);
+    if ((dup = table_find(l, h, o->strategy, o->client_order_id)) != NULL) {
+        *order_id = dup->order_id;
+        return TIPC_EDUP;
+    }
+    if (l->pend_lines == l->max_pending)
+        return TIPC_EAGAIN;
+    if ((rc = table_reserve(l)) != 0)
+        return rc;
+    /* max_pending whole lines fit in pend_cap, so this cannot overflow. */
+    n = format_line(o, l->st.next_order_id, recv_ns, l->pend + l->pend_len,
+                    l->pend_cap - l->pend_len);
+    assert(n != 0);
+    l->pend_len += n;
+    l->pend_lines++;
+    table_add(l, h, o->strategy, o->client_order_id, l->st.next_order_id);
+    *order_id = l->st.next_order_id++;
+    return 0;
+}
+
+int
+tipc_orderlog_commit(tipc_orderlog *l)
+{
+    assert(l != NULL);
+    if (l->failed)
+        return TIPC_ESTATE;
+    while (l->pend_off < l->pend_len) {
+        ssize_t n = write(l->fd, l->pend + l->pend_off, l->pend_len - l->pend_off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int rc = neg_errno();
+            tipc__log(lg(l), TIPC_LOG_ERROR, COMPONENT,
+                      "commit: write failed after %zu of %zu bytes: %s", l->pend_off, l->pend_len,
+                      tipc_strerror(rc));
+            return rc;
+        }
+        l->pend_off += (size_t)n;
+        l->st.write_calls++;
+        l->st.bytes_written += (uint64_t)n;
+    }
+    if (l->pend_lines == 0)
+        return 0;
+    if (l->sync == TIPC_ORDERLOG_SYNC_DATA) {
+        l->st.sync_calls++;
+        if (fdatasync(l->fd) != 0) {
+            int rc = neg_errno();
+            l->failed = true;
+            tipc__log(lg(l), TIPC_LOG_ERROR, COMPONENT,
+                      "commit: fdatasync failed: %s; the log refuses further writes",
+                      tipc_strerror(rc));
+            return rc;
+        }
+    }
+    l->count += l->pend_lines;
+    l->st.commits++;
+    l->pend_lines = 0;
+    l->pend_len = 0;
+    l->pend_off = 0;
+    return 0;
+}
+
+/* ---- queries ---- */
+
+size_t
+tipc_orderlog_pending(const tipc_orderlog *l)
+{
+    assert(l != NULL);
+    return l->pend_lines;
+}
+
+uint64_t
+tipc_orderlog_count(const tipc_orderlog *l)
+{
+    assert(l != NULL);
+    return l->count;
+}
+
+int
+tipc_orderlog_lookup(const tipc_orderlog *l, const char *strategy, const char *client_order_id,
+                     uint64_t *order_id)
+{
+    size_t slen, clen;
+    const struct rec *r;
+
+    assert(l != NULL && strategy != NULL && client_order_id != NULL && order_id != NULL);
+    slen = strnlen(strategy, TIPC_STRATEGY_MAX + 1);
+    clen = strnlen(client_order_id, TIPC_ORDER_ID_MAX + 1);
+    if (slen > TIPC_STRATEGY_MAX || clen > TIPC_ORDER_ID_MAX)
+        return TIPC_EBADVAL;
+    r = table_find(l, key_hash(l, strategy, slen, client_order_id, clen), strategy,
+                   client_order_id);
+    if (r == NULL)
+        return TIPC_ENOENT;
+    *order_id = r->order_id;
+    return 0;
+}
+
+void
+tipc_orderlog_get_stats(const tipc_orderlog *l, tipc_orderlog_stats *out)
+{
+    assert(l != NULL && out != NULL);
+    *out = l->st;
+}

@@ -1,0 +1,897 @@
+/* SPDX-License-Identifier: MIT */
+/* The durable order log: exact lines, group commit, recovery of ids and
+ * duplicates across reopen, torn tails, corrupt lines, the parser. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include "tipc_check.h"
+
+/* 2026-11-24T13:08:00.123456789Z */
+#define T0 1795525680123456789ull
+
+static char dir[256];
+static char path[400];
+
+static struct {
+    int n;
+    char msg[8][600];
+} logs;
+
+static void
+capture(void *ctx, tipc_log_level level, const char *component, const char *msg)
+{
+    (void)ctx;
+    if (level <= TIPC_LOG_WARN && logs.n < 8)
+        snprintf(logs.msg[logs.n++], sizeof logs.msg[0], "%s %s: %s", tipc_log_level_name(level),
+                 component, msg);
+}
+
+static const tipc_logger logger = {capture, NULL, TIPC_LOG_DEBUG};
+
+/* The directory belongs to an unchecked fixture, which runs in the parent:
+ * its teardown runs even when a forked test fails an assertion. */
+static void
+dir_setup(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/tipc_orderlog_XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (mkdtemp(dir) == NULL)
+        abort();
+}
+
+static void
+dir_teardown(void)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    char p[600];
+
+    while (d != NULL && (de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
+            snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+            unlink(p);
+        }
+    }
+    if (d != NULL)
+        closedir(d);
+    rmdir(dir);
+}
+
+static void
+setup(void)
+{
+    static unsigned n;
+    snprintf(path, sizeof path, "%s/order_log_%ld_%u.txt", dir, (long)getpid(), n++);
+    memset(&logs, 0, sizeof logs);
+}
+
+static void
+teardown(void)
+{
+    unlink(path);
+}
+
+static tipc_order
+order(const char *strategy, const char *client, const char *symbol, tipc_side side, uint32_t qty,
+      int64_t price)
+{
+    tipc_order o;
+    memset(&o, 0, sizeof o);
+    snprintf(o.strategy, sizeof o.strategy, "%s", strategy);
+    snprintf(o.client_order_id, sizeof o.client_order_id, "%s", client);
+    snprintf(o.symbol, sizeof o.symbol, "%s", symbol);
+    o.side = side;
+    o.quantity = qty;
+    o.price = price;
+    o.signal.rule = TIPC_RULE_MANUAL;
+    o.tick_ns = T0 - 2000;
+    o.send_ns = T0 - 1000;
+    return o;
+}
+
+static tipc_order
+ma_order(const char *client)
+{
+    tipc_order o = order("mom", client, "AAPL", TIPC_SIDE_BUY, 100, 1640500);
+    o.signal.rule = TIPC_RULE_MA_CROSS;
+    o.signal.short_window = 5;
+    o.signal.long_window = 20;
+    o.signal.short_ma = 1641000;
+    o.signal.long_ma = 1639000;
+    return o;
+}
+
+static size_t
+slurp(char *buf, size_t cap)
+{
+    int fd = open(path, O_RDONLY);
+    ck_assert_int_ge(fd, 0);
+    ssize_t n = read(fd, buf, cap - 1);
+    ck_assert_int_ge(n, 0);
+    buf[n] = 0;
+    close(fd);
+    return (size_t)n;
+}
+
+static void
+write_file(const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+}
+
+static tipc_orderlog *
+open_log(const tipc_orderlog_opts *opts)
+{
+    tipc_orderlog *l = NULL;
+    tipc_orderlog_opts o = opts ? *opts : (tipc_orderlog_opts){0};
+    o.logger = &logger;
+    ck_assert_tipc_ok(tipc_orderlog_open(&l, path, &o));
+    return l;
+}
+
+static uint64_t
+append(tipc_orderlog *l, const tipc_order *o, uint64_t recv_ns)
+{
+    uint64_t id = 0;
+    ck_assert_tipc_ok(tipc_orderlog_append(l, o, recv_ns, &id));
+    return id;
+}
+
+#define LINE1                                                                                      \
+    "2026-11-24T13:08:00.123456789Z order_id=1 client_id=mom-17 strategy=mom symbol=AAPL "         \
+    "side=BUY qty=100 price=164.0500 rule=ma_cross short_window=5 long_window=20 "                 \
+    "short_ma=164.1000 long_ma=163.9000 tick_ns=1795525680123454789 "                              \
+    "send_ns=1795525680123455789 recv_ns=1795525680123456789\n"
+#define LINE2                                                                                      \
+    "2026-11-24T13:08:00.123457789Z order_id=2 client_id=news-1 strategy=news symbol=MSFT "        \
+    "side=SELL qty=5 price=0.0100 rule=sentiment sentiment=12 threshold=20 "                       \
+    "tick_ns=1795525680123454789 send_ns=1795525680123455789 recv_ns=1795525680123457789\n"
+#define LINE3                                                                                      \
+    "2026-11-24T13:08:00.123458789Z order_id=3 client_id=m1 strategy= symbol=BRK.B side=BUY "      \
+    "qty=1 price=-3.5000 rule=manual tick_ns=1795525680123454789 send_ns=1795525680123455789 "     \
+    "recv_ns=1795525680123458789\n"
+
+static void
+append_three(tipc_orderlog *l)
+{
+    tipc_order a = ma_order("mom-17");
+    tipc_order b = order("news", "news-1", "MSFT", TIPC_SIDE_SELL, 5, 100);
+    tipc_order c = order("", "m1", "BRK.B", TIPC_SIDE_BUY, 1, -35000);
+    b.signal.rule = TIPC_RULE_SENTIMENT;
+    b.signal.sentiment = 12;
+    b.signal.threshold = 20;
+    ck_assert_uint_eq(append(l, &a, T0), 1);
+    ck_assert_uint_eq(append(l, &b, T0 + 1000), 2);
+    ck_assert_uint_eq(append(l, &c, T0 + 2000), 3);
+}
+
+START_TEST(test_orderlog_commit_writes_exact_lines)
+{
+    char buf[4096];
+    tipc_orderlog_stats st;
+    tipc_orderlog *l = open_log(NULL);
+
+    append_three(l);
+    ck_assert_uint_eq(tipc_orderlog_pending(l), 3);
+    ck_assert_uint_eq(tipc_orderlog_count(l), 0);
+    ck_assert_uint_eq(slurp(buf, sizeof buf), 0); /* append makes no system call */
+    ck_assert_tipc_ok(tipc_orderlog_commit(l));
+    ck_assert_uint_eq(tipc_orderlog_pending(l), 0);
+    ck_assert_uint_eq(tipc_orderlog_count(l), 3);
+    slurp(buf, sizeof buf);
+    ck_assert_str_eq(buf, LINE1 LINE2 LINE3);
+    tipc_orderlog_get_stats(l, &st);
+    ck_assert_uint_eq(st.commits, 1);
+    ck_assert_uint_eq(st.write_calls, 1);
+    ck_assert_uint_eq(st.sync_calls, 0);
+    ck_assert_uint_eq(st.bytes_written, strlen(LINE1 LINE2 LINE3));
+    ck_assert_uint_eq(st.next_order_id, 4);
+    ck_assert_tipc_ok(tipc_orderlog_commit(l)); /* nothing pending: no write */
+    tipc_orderlog_get_stats(l, &st);
+    ck_assert_uint_eq(st.write_calls, 1);
+    ck_assert_uint_eq(st.commits, 1);
+    tipc_orderlog_close(l);
+    ck_assert_int_eq(logs.n, 0);
+}
+END_TEST
+
+START_TEST(test_orderlog_reopen_recovers_ids_and_duplicates)
+{
+    tipc_orderlog_stats st;
+    uint64_t id = 0;
+    tipc_orderlog *l = open_log(NULL);
+
+    append_three(l);
+    ck_assert_tipc_ok(tipc_orderlog_commit(l));
+    tipc_orderlog_close(l);
+
+    l = open_log(NULL);
+    ck_assert_uint_eq(tipc_orderlog_count(l), 3);
+    ck_assert_uint_eq(tipc_orderlog_pending(l), 0);
+    tipc_orderlog_get_stats(l, &st);
+    ck_assert_uint_eq(st.recovered, 3);
+    ck_assert_uint_eq(st.skipped, 0);
+    ck_assert_uint_eq(st.truncated_bytes, 0);
+    ck_assert_uint_eq(st.next_order_id, 4);
+
+    tipc_order dup = order("news", "news-1", "MSFT", TIPC_SIDE_BUY, 7, 1); /* same key */
+    ck_assert_tipc_err(tipc_orderlog_append(l, &dup, T0, &id), TIPC_EDUP);
+    ck_assert_uint_eq(id, 2);
+    tipc_order empty_strategy = order("", "m1", "X", TIPC_SIDE_BUY, 1, 1);
+    ck_assert_tipc_err(tipc_orderlog_append(l, &empty_strategy, T0, &id), TIPC_EDUP);
+    ck_assert_uint_eq(id, 3);
+    ck_assert_uint_eq(tipc_orderlog_pending(l), 0);
+
+    tipc_order fresh = ma_order("mom-18");
+    ck_assert_uint_eq(append(l, &fresh, T0 + 5), 4);
+    ck_assert_tipc_ok(tipc_orderlog_lookup(l, "mom", "mom-17", &id));
+    ck_assert_uint_eq(id, 1);
+    ck_assert_tipc_ok(tipc_orderlog_lookup(l, "mom", "mom-18", &id)); /* pending counts */
+    ck_assert_uint_eq(id, 4);
+    ck_assert_tipc_err(tipc_orderlog_lookup(l, "news", "mom-17", &id), TIPC_ENOENT);
+    ck_assert_tipc_ok(tipc_orderlog_commit(l));
+    tipc_orderlog_close(l);
+
+    l = open_log(NULL);
+    ck_assert_uint_eq(tipc_orderlog_count(l), 4);
+    ck_assert_tipc_err(tipc_orderlog_append(l, &fresh, T0, &id), TIPC_EDUP);
+    ck_assert_uint_eq(id, 4);
+    tipc_orderlog_close(l);
+    ck_assert_int_eq(logs.n, 0);
+}
+END_TEST
+
+START_TEST(test_orderlog_duplicate_key_is_strategy_and_client_id)
+{
+    char buf[4096];
+    uint64_t id = 0;
+    tipc_orderlog *l = open_log(NULL);
+    tipc_order a = order("alpha", "c-1", "AAPL", TIPC_SIDE_BUY, 1, 10000);
+    tipc_order b = order("beta", "c-1", "AAPL", TIPC_SIDE_BUY, 1, 10000);
+    tipc_order ab = order("alph", "ac-1", "AAPL", TIPC_SIDE_BUY, 1, 10000);
+
+    ck_assert_uint_eq(append(l, &a, T0), 1);
+    ck_assert_uint_eq(append(l, &b, T0), 2);  /* same client id, other strategy */
+    ck_assert_uint_eq(append(l, &ab, T0), 3); /* same concatenation, other split */
+    ck_assert_tipc_err(tipc_orderlog_append(l, &b, T0, &id), TIPC_EDUP); /* still pending */
+    ck_assert_uint_eq(id, 2);
+    ck_assert_uint_eq(tipc_orderlog_pending(l), 3);
+    ck_assert_tipc_ok(tipc_orderlog_commit(l));
+    slurp(buf, sizeof buf);
+    int lines = 0;
+    for (char *p = buf; *p; p++)
+        lines += *p == '\n';
+    ck_assert_int_eq(lines, 3);
+    tipc_orderlog_close(l);
+}
+END_TEST
+
+START_TEST(test_orderlog_group_commit_is_one_write)
+{
+    enum { N = 100 };
+    static char want[N * TIPC_ORDERLOG_LINE_MAX], got[sizeof want];
+    size_t wlen = 0, n;
+    tipc_orderlog_stats st;
+    tipc_orderlog *l = open_log(NULL);
+
+    for (int i = 0; i < N; i++) {
+        tipc_orderlog_entry e = {.order_id = (uint64_t)i + 1, .recv_ns = T0 + (uint64_t)i};
+        char cid[32];
+        snprintf(cid, sizeof cid, "mom-%d", i);
+        e.order = ma_order(cid);
+        e.order.quantity = (uint32_t)i + 1;
+        ck_assert_uint_eq(append(l, &e.order, e.recv_ns), (uint64_t)i + 1);
+        ck_assert_tipc_ok(tipc_orderlog_format_line(&e, want + wlen, sizeof want - wlen, &n));
+        wlen += n;
+    }
+    ck_assert_uint_eq(tipc_orderlog_pending(l), N);
+    ck_assert_tipc_ok(tipc_orderlog_commit(l));
+    tipc_orderlog_get_stats(l, &st);
+    ck_assert_uint_eq(st.commits, 1);
+    ck_assert_uint_eq(st.write_calls, 1);
+    ck_assert_uint_eq(st.bytes_written, wlen);
+    ck_assert_uint_eq(slurp(got, sizeof got), wlen);
+    ck_assert_int_eq(memcmp(got, want, wlen), 0);
+    tipc_orderlog_close(l);
+}
+END_TEST
+
+START_TEST(test_orderlog_sync_data_mode)
+{
+    char buf[4096];
+    tipc_orderlog_stats st;
+    tipc_orderlog_opts o = {.sync = TIPC_ORDERLOG_SYNC_DATA};
+    tipc_orderlog *l = open_log(&o);
+
+    append_three(l);
+    ck_assert_tipc_ok(tipc_orderlog_commit(l));
+    ck_assert_tipc_ok(tipc_orderlog_commit(l));
+    tipc_orderlog_get_stats(l, &st);
+    ck_assert_uint_eq(st.sync_calls, 1); /* one sync for the burst, none for an empty commit */
+    ck_assert_uint_eq(st.write_calls, 1);
+    tipc_orderlog_close(l);
+    slurp(buf, sizeof buf);
+    ck_assert_str_eq(buf, LINE1 LINE2 LINE3);
+    l = open_log(&o);
+    ck_assert_uint_eq(tipc_orderlog_count(l), 3);
+    tipc_orderlog_close(l);
+}
+END_TEST
+
+static void
+assert_entry_eq(const tipc_orderlog_entry *a, const tipc_orderlog_entry *b)
+{
+    ck_assert_uint_eq(a->order_id, b->order_id);
+    ck_assert_uint_eq(a->recv_ns, b->recv_ns);
+    ck_assert_str_eq(a->order.client_order_id, b->order.client_order_id);
+    ck_assert_str_eq(a->order.strategy, b->order.strategy);
+    ck_assert_str_eq(a->order.symbol, b->order.symbol);
+    ck_assert_int_eq(a->order.side, b->order.side);
+    ck_assert_uint_eq(a->order.quantity, b->order.quantity);
+    ck_assert_int_eq(a->order.price, b->order.price);
+    ck_assert_int_eq(a->order.signal.rule, b->order.signal.rule);
+    ck_assert_uint_eq(a->order.signal.short_window, b->order.signal.short_window);
+    ck_assert_uint_eq(a->order.signal.long_window, b->order.signal.long_window);
+    ck_assert_int_eq(a->order.signal.short_ma, b->order.signal.short_ma);
+    ck_assert_int_eq(a->order.signal.long_ma, b->order.signal.long_ma);
+    ck_assert_int_eq(a->order.signal.sentiment, b->order.signal.sentiment);
+    ck_assert_int_eq(a->order.signal.threshold, b->order.signal.threshold);
+    ck_assert_uint_eq(a->order.tick_ns, b->order.tick_ns);
+    ck_assert_uint_eq(a->order.send_ns, b->order.send_ns);
+    ck_assert_int_eq(memcmp(a, b, sizeof *a), 0); /* nothing else differs, padding included */
+}
+
+START_TEST(test_orderlog_parse_round_trips_every_field)
+{
+    tipc_orderlog_entry in[4], out;
+    char line[TIPC_ORDERLOG_LINE_MAX];
+    size_t n;
+
+    memset(in, 0, sizeof in);
+    in[0].order_id = 17;
+    in[0].recv_ns = T0;
+    in[0].order = ma_order("mom-17");
+    in[1].order_id = UINT64_MAX;
+    in[1].recv_ns = UINT64_MAX;
+    in[1].order = order("news_v2", "id:with=eq", "Z", TIPC_SIDE_SELL, UINT32_MAX, INT64_MAX);
+    in[1].order.signal.rule = TIPC_RULE_SENTIMENT;
+    in[1].order.signal.sentiment = INT32_MIN;
+    in[1].order.signal.threshold = INT32_MAX;
+    in[1].order.tick_ns = UINT64_MAX;
+    in[1].order.send_ns = 0;
+    in[2].order_id = 1;
+    in[2].recv_ns = 0; /* the epoch */
+    in[2].order = order("", "x", "A-B_C.D", TIPC_SIDE_BUY, 0, INT64_MIN);
+    in[3].order_id = 2;
+    in[3].recv_ns = 1709251199999999999ull; /* 2024-02-29T23:59:59.999999999Z */
+    in[3].order = ma_order("leap");
+    in[3].order.signal.short_window = UINT32_MAX;
+    in[3].order.signal.short_ma = INT64_MIN;
+    in[3].order.signal.long_ma = -1;
+    for (int i = 0; i < 4; i++) {
+        ck_assert_tipc_ok(tipc_orderlog_format_line(&in[i], line, sizeof line, &n));
+        ck_assert_int_eq(line[n - 1], '\n');
+        ck_assert_tipc_ok(tipc_orderlog_parse_line(line, n, &out)); /* with '\n' */
+        assert_entry_eq(&out, &in[i]);
+        ck_assert_tipc_ok(tipc_orderlog_parse_line(line, n - 1, &out)); /* without */
+        assert_entry_eq(&out, &in[i]);
+    }
+    ck_assert_tipc_ok(tipc_orderlog_format_line(&in[3], line, sizeof line, &n));
+    ck_assert_int_eq(memcmp(line, "2024-02-29T23:59:59.999999999Z order_id=2 ", 42), 0);
+    ck_assert_tipc_ok(tipc_orderlog_format_line(&in[2], line, sizeof line, &n));
+    ck_assert_int_eq(memcmp(line, "1970-01-01T00:00:00.000000000Z order_id=1 ", 42), 0);
+    ck_assert_ptr_nonnull(strstr(line, " price=-922337203685477.5808 "));
+}
+END_TEST
+
+START_TEST(test_orderlog_format_needs_exact_space)
+{
+    tipc_orderlog_entry e = {.order_id = 1, .recv_ns = T0};
+    char line[TIPC_ORDERLOG_LINE_MAX];
+    size_t n = 0, need = strlen(LINE1);
+
+    e.order = ma_order("mom-17");
+    ck_assert_tipc_err(tipc_orderlog_format_line(&e, line, need - 1, &n), TIPC_ENOSPC);
+    ck_assert_uint_eq(n, need);
+    ck_assert_tipc_err(tipc_orderlog_format_line(&e, NULL, 0, &n), TIPC_ENOSPC);
+    ck_assert_uint_eq(n, need);
+    ck_assert_tipc_ok(tipc_orderlog_format_line(&e, line, need, &n));
+    ck_assert_int_eq(memcmp(line, LINE1, need), 0);
+}
+END_TEST
+
+START_TEST(test_orderlog_longest_line_fits)
+{
+    tipc_orderlog_entry e, out;
+    char line[TIPC_ORDERLOG_LINE_MAX];
+    size_t n;
+
+    memset(&e, 0, sizeof e);
+    e.order_id = UINT64_MAX;
+    e.recv_ns = UINT64_MAX;
+    memset(e.order.client_order_id, 'c', TIPC_ORDER_ID_MAX);
+    memset(e.order.strategy, 's', TIPC_STRATEGY_MAX);
+    memset(e.order.symbol, 'y', TIPC_SYMBOL_MAX);
+    e.order.side = TIPC_SIDE_SELL;
+    e.order.quantity = UINT32_MAX;
+    e.order.price = INT64_MIN;
+    e.order.signal =
+        (tipc_signal_info){TIPC_RULE_MA_CROSS, UINT32_MAX, UINT32_MAX, INT64_MIN, INT64_MIN, 0, 0};
+    e.order.tick_ns = UINT64_MAX;
+    e.order.send_ns = UINT64_MAX;
+    ck_assert_tipc_ok(tipc_orderlog_format_line(&e, line, sizeof line, &n));
+    ck_assert_uint_eq(n, 429); /* the bound the header documents */
+    ck_assert_tipc_ok(tipc_orderlog_parse_line(line, n, &out));
+    assert_entry_eq(&out, &e);
+}
+END_TEST
+
+START_TEST(test_orderlog_empty_file_starts_at_one)
+{
+    tipc_orderlog_stats st;
+    tipc_orderlog *l;
+
+    write_file("");
+    l = open_log(NULL);
+    tipc_orderlog_get_stats(l, &st);
+    ck_assert_uint_eq(st.next_order_id, 1);
+    ck_assert_uint_eq(tipc_orderlog_count(l), 0);
+    tipc_orderlog_close(l);
+    struct stat sb;
+    ck_assert_int_eq(stat(path, &sb), 0);
+    ck_assert_uint_eq(sb.st_mode & 0777, 0644 & ~(unsigned)umask(022));
+}
+END_TEST
+
+/* ---- errors ---- */
+
+START_TEST(test_orderlog_torn_tail_is_truncated)
+{
+    const char *torn = "2026-11-24T13:08:00.123459789Z order_id=4 client_id=t";
+    char buf[4096], content[4096], want_log[600];
+    tipc_orderlog_stats st;
+    tipc_orderlog *l;
+
+    snprintf(content, sizeof content, "%s%s%s%s", LINE1, LINE2, LINE3, torn);
+    write_file(content);
+    l = open_log(NULL);
+    ck_assert_uint_eq(tipc_orderlog_count(l), 3);
+    tipc_orderlog_get_stats(l, &st);
+    ck_assert_uint_eq(st.recovered, 3);
+    ck_assert_uint_eq(st.skipped, 0);
+    ck_assert_uint_eq(st.truncated_bytes, strlen(torn));
+    ck_assert_uint_eq(st.next_order_id, 4);
+    ck_assert_int_eq(logs.n, 1);
+    snprintf(want_log, sizeof want_log,
+             "warn orderlog: %s: torn last line (%zu bytes without a newline at offset %zu), "
+             "truncated",
+             path, strlen(torn), strlen(LINE1 LINE2 LINE3));
+    ck_assert_str_eq(logs.msg[0], want_log);
+    slurp(buf, sizeof buf);
+    ck_assert_str_eq(buf, LINE1 LINE2 LINE3);
+
+    tipc_order o = ma_order("after-crash");
+    ck_assert_uint_eq(append(l, &o, T0), 4);
+    ck_assert_tipc_ok(tipc_orderlog_commit(l));
+    tipc_orderlog_close(l);
+    slurp(buf, sizeof buf);
+    ck_assert_uint_eq(strlen(buf), strlen(LINE1 LINE2 LINE3) + strlen(LINE1) + 5);
+}
+END_TEST
+
+START_TEST(test_orderlog_complete_line_without_newline_is_torn)
+{
+    char buf[4096], content[4096];
+    tipc_orderlog_stats st;
+    tipc_orderlog *l;
+
+    snprintf(content, sizeof content, "%s%s", LINE1, LINE2);
+    content[strlen(content) - 1] = 0; /* the commit never finished: no ack was sent */
+    write_file(content);
+    l = open_log(NULL);
+    ck_assert_uint_eq(tipc_orderlog_count(l), 1);
+    tipc_orderlog_get_stats(l, &st);
+    ck_assert_uint_eq(st.truncated_bytes, strlen(LINE2) - 1);
+    ck_assert_uint_eq(st.next_order_id, 2);
+    tipc_orderlog_close(l);
+    slurp(buf, sizeof buf);
+    ck_assert_str_eq(buf, LINE1);
+}
+END_TEST
+
+START_TEST(test_orderlog_corrupt_middle_line_is_skipped)
+{
+    char want_log[600];
+    tipc_orderlog_stats st;
+    tipc_orderlog *l;
+    uint64_t id;
+
+    write_file(LINE1 "2026-11-24T13:08:00.1 garbage\n" LINE3);
+    l = open_log(NULL);
+    ck_assert_uint_eq(tipc_orderlog_count(l), 2);
+    tipc_orderlog_get_stats(l, &st);
+    ck_assert_uint_eq(st.recovered, 2);
+    ck_assert_uint_eq(st.skipped, 1);
+    ck_assert_uint_eq(st.truncated_bytes, 0);
+    ck_assert_uint_eq(st.next_order_id, 4); /* max(1, 3) + 1 */
+    ck_assert_int_eq(logs.n, 1);
+    snprintf(want_log, sizeof want_log,
+             "warn orderlog: line 2 (offset %zu): skipped, TIPC_EPROTO (malformed frame or "
+             "message)",
+             strlen(LINE1));
+    ck_assert_str_eq(logs.msg[0], want_log);
+    ck_assert_tipc_ok(tipc_orderlog_lookup(l, "", "m1", &id));
+    ck_assert_uint_eq(id, 3);
+    tipc_orderlog_close(l);
+}
+END_TEST
+
+START_TEST(test_orderlog_duplicate_line_in_file_is_skipped)
+{
+    tipc_orderlog_stats st;
+    tipc_orderlog *l;
+    uint64_t id;
+
+    write_file(LINE1 "2026-11-24T13:08:00.123456789Z order_id=9 client_id=mom-17 strategy=mom "
+                     "symbol=AAPL side=BUY qty=1 price=1.0000 rule=manual tick_ns=0 send_ns=0 "
+                     "recv_ns=1795525680123456789\n");
+    l = open_log(NULL);
+    tipc_orderlog_get_stats(l, &st);
+    ck_assert_uint_eq(st.recovered, 1);
+    ck_assert_uint_eq(st.skipped, 1);
+    ck_assert_uint_eq(st.next_order_id, 2);
+    ck_assert_tipc_ok(tipc_orderlog_lookup(l, "mom", "mom-17", &id));
+    ck_assert_uint_eq(id, 1);
+    ck_assert_int_eq(logs.n, 1);
+    ck_assert_str_eq(logs.msg[0], "warn orderlog: line 2 (offset 279): skipped, strategy 'mom' "
+                                  "client_id 'mom-17' already logged as order 1");
+    tipc_orderlog_close(l);
+}
+END_TEST
+
+static const struct {
+    const char *line;
+    int want;
+} bad_lines[] = {
+    {"", TIPC_EPROTO},
+    {"2026-11-24T13:08:00.123456789Z", TIPC_EMISSING},
+    {"2026-11-24 13:08:00.123456789Z order_id=1", TIPC_EPROTO},
+    {"2026-13-24T13:08:00.123456789Z order_id=1", TIPC_EPROTO},
+    {"2026-02-29T13:08:00.123456789Z order_id=1", TIPC_EPROTO}, /* not a leap year */
+    {"2026-11-24T24:08:00.123456789Z order_id=1", TIPC_EPROTO},
+    {"2026-11-24T13:08:00.12345678Z order_id=1", TIPC_EPROTO},
+    {"2026-11-24T13:08:00.123456789Z  order_id=1", TIPC_EPROTO},
+    {"2026-11-24T13:08:00.123456789Z order_id=1 ", TIPC_EPROTO},
+    {"2026-11-24T13:08:00.123456789Z order_id", TIPC_EPROTO},
+    {"2026-11-24T13:08:00.123456789Z =1", TIPC_EPROTO},
+    {"2026-11-24T13:08:00.123456789Z order_id=1 order_id=2", TIPC_EPROTO},
+    {"2026-11-24T13:08:00.123456789Z order_id=1\tx=1", TIPC_EPROTO},
+    {"2026-11-24T13:08:00.123456789Z order_id=0", TIPC_EBADVAL},
+    {"2026-11-24T13:08:00.123456789Z order_id=18446744073709551616", TIPC_EBADVAL},
+    {"2026-11-24T13:08:00.123456789Z order_id=-1", TIPC_EBADVAL},
+    {"2026-11-24T13:08:00.123456789Z side=HOLD", TIPC_EBADVAL},
+    {"2026-11-24T13:08:00.123456789Z price=1.05", TIPC_EBADVAL},
+    {"2026-11-24T13:08:00.123456789Z price=922337203685477.5808", TIPC_EBADVAL},
+    {"2026-11-24T13:08:00.123456789Z qty=4294967296", TIPC_EBADVAL},
+    {"2026-11-24T13:08:00.123456789Z client_id=", TIPC_EBADVAL},
+    {"2026-11-24T13:08:00.123456789Z symbol=ABCDEFGHIJKLMNOP", TIPC_EBADVAL},
+    {"2026-11-24T13:08:00.123456789Z rule=momentum", TIPC_EBADVAL},
+    {"2026-11-24T13:08:00.123456789Z sentiment=2147483648", TIPC_EBADVAL},
+    /* rule fields are required by their rule */
+    {"2026-11-24T13:08:00.123456789Z order_id=1 client_id=a strategy=s symbol=X side=BUY qty=1 "
+     "price=1.0000 rule=ma_cross short_window=5 long_window=20 short_ma=1.0000 tick_ns=0 "
+     "send_ns=0 recv_ns=1795525680123456789",
+     TIPC_EMISSING},
+    {"2026-11-24T13:08:00.123456789Z order_id=1 client_id=a strategy=s symbol=X side=BUY qty=1 "
+     "price=1.0000 rule=sentiment sentiment=5 tick_ns=0 send_ns=0 recv_ns=1795525680123456789",
+     TIPC_EMISSING},
+    /* recv_ns must agree with the timestamp */
+    {"2026-11-24T13:08:00.123456789Z order_id=1 client_id=a strategy=s symbol=X side=BUY qty=1 "
+     "price=1.0000 rule=manual tick_ns=0 send_ns=0 recv_ns=1795525680123456788",
+     TIPC_EPROTO},
+};
+
+START_TEST(test_orderlog_parse_rejects_bad_lines)
+{
+    tipc_orderlog_entry e;
+
+    for (size_t i = 0; i < sizeof bad_lines / sizeof bad_lines[0]; i++) {
+        int rc = tipc_orderlog_parse_line(bad_lines[i].line, strlen(bad_lines[i].line), &e);
+        ck_assert_msg(rc == bad_lines[i].want, "line %zu \"%s\": got %s want %s", i,
+                      bad_lines[i].line, tipc_err_name(rc), tipc_err_name(bad_lines[i].want));
+    }
+    /* a NUL or a high byte inside a value */
+    char line[sizeof LINE1];
+    memcpy(line, LINE1, sizeof LINE1);
+    line[70] = 0;
+    ck_assert_tipc_err(tipc_orderlog_parse_line(line, strlen(LINE1), &e), TIPC_EPROTO);
+    line[70] = (char)0xe9;
+    ck_assert_tipc_err(tipc_orderlog_parse_line(line, strlen(LINE1), &e), TIPC_EPROTO);
+}
+END_TEST
+
+START_TEST(test_orderlog_parse_ignores_unknown_keys)
+{
+    tipc_orderlog_entry e;
+    const char *line = "2026-11-24T13:08:00.123456789Z order_id=5 venue=XNAS client_id=a "
+                       "strategy=s symbol=X side=BUY qty=1 price=1.0000 rule=manual tick_ns=0 "
+                       "send_ns=0 recv_ns=1795525680123456789 future_field=1";
+
+    ck_assert_tipc_ok(tipc_orderlog_parse_line(line, strlen(line), &e));
+    ck_assert_uint_eq(e.order_id, 5);
+    ck_assert_uint_eq(e.recv_ns, T0);
+    ck_assert_str_eq(e.order.client_order_id, "a");
+}
+END_TEST
+
+START_TEST(test_orderlog_append_rejects_bad_fields)
+{
+    tipc_orderlog_stats st;
+    uint64_t id = 99;
+    tipc_orderlog *l = open_log(NULL);
+    tipc_order o[7];
+
+    for (int i = 0; i < 7; i++)
+        o[i] = ma_order("ok");
+    strcpy(o[0].client_order_id, "has space");
+    o[1].client_order_id[0] = 0;
+    memset(o[2].symbol, 'A', sizeof o[2].symbol); /* unterminated */
+    o[3].symbol[0] = 0;
+    o[4].side = 0;
+    o[5].signal.rule = 9;
+    strcpy(o[6].strategy, "tab\there");
+    for (int i = 0; i < 7; i++) {
+        ck_assert_tipc_err(tipc_orderlog_append(l, &o[i], T0, &id), TIPC_EBADVAL);
+        ck_assert_uint_eq(id, 99);
+    }
+    ck_assert_uint_eq(tipc_orderlog_pending(l), 0);
+    tipc_orderlog_get_stats(l, &st);
+    ck_assert_uint_eq(st.next_order_id, 1);
+    tipc_orderlog_close(l);
+}
+END_TEST
+
+START_TEST(test_orderlog_second_open_is_busy)
+{
+    tipc_orderlog *a = open_log(NULL), *b = NULL;
+
+    ck_assert_tipc_err(tipc_orderlog_open(&b, path, NULL), TIPC_EBUSY);
+    ck_assert_ptr_null(b);
+    tipc_orderlog_close(a);
+    ck_assert_tipc_ok(tipc_orderlog_open(&b, path, NULL));
+    tipc_orderlog_close(b);
+}
+END_TEST
+
+START_TEST(test_orderlog_open_errors)
+{
+    tipc_orderlog *l = NULL;
+    char missing[400];
+
+    ck_assert_tipc_err(tipc_orderlog_open(&l, dir, NULL), TIPC_EINVAL);
+    snprintf(missing, sizeof missing, "%s/no/such/dir/log.txt", dir);
+    ck_assert_tipc_err(tipc_orderlog_open(&l, missing, NULL), TIPC_ENOENT);
+    ck_assert_ptr_null(l);
+    tipc_orderlog_close(NULL);
+}
+END_TEST
+
+START_TEST(test_orderlog_close_discards_uncommitted)
+{
+    char buf[64];
+    tipc_orderlog *l = open_log(NULL);
+    tipc_order o = ma_order("lost");
+
+    ck_assert_uint_eq(append(l, &o, T0), 1);
+    tipc_orderlog_close(l);
+    ck_assert_uint_eq(slurp(buf, sizeof buf), 0);
+    ck_assert_int_eq(logs.n, 1);
+    ck_assert_str_eq(logs.msg[0], "warn orderlog: closed with 1 uncommitted lines, discarded");
+}
+END_TEST
+
+/* RLIMIT_FSIZE makes the kernel stop the commit's write part-way through a
+ * line; the next commit must resume at the exact byte, leaving a clean file. */
+START_TEST(test_orderlog_commit_resumes_after_short_write)
+{
+    char buf[4096];
+    struct rlimit old, lim;
+    tipc_orderlog_stats st;
+    tipc_orderlog *l = open_log(NULL);
+    void (*oldsig)(int) = signal(SIGXFSZ, SIG_IGN);
+
+    append_three(l);
+    ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = 300; /* inside LINE2 */
+    /* No ck_assert while the limit holds: Check itself writes to a file. */
+    int set = setrlimit(RLIMIT_FSIZE, &lim);
+    int rc = tipc_orderlog_commit(l);
+    int reset = setrlimit(RLIMIT_FSIZE, &old);
+    signal(SIGXFSZ, oldsig);
+    ck_assert_int_eq(set, 0);
+    ck_assert_int_eq(reset, 0);
+    ck_assert_tipc_err(rc, TIPC_ENOSPC);
+    ck_assert_uint_eq(tipc_orderlog_pending(l), 3);
+    ck_assert_uint_eq(tipc_orderlog_count(l), 0);
+    ck_assert_uint_eq(slurp(buf, sizeof buf), 300);
+    ck_assert_tipc_ok(tipc_orderlog_commit(l));
+    ck_assert_uint_eq(tipc_orderlog_count(l), 3);
+    tipc_orderlog_get_stats(l, &st);
+    ck_assert_uint_eq(st.write_calls, 2);
+    ck_assert_uint_eq(st.bytes_written, strlen(LINE1 LINE2 LINE3));
+    slurp(buf, sizeof buf);
+    ck_assert_str_eq(buf, LINE1 LINE2 LINE3);
+    tipc_orderlog_close(l);
+    ck_assert_int_eq(logs.n, 1); /* the failed write was reported */
+}
+END_TEST
+
+/* ---- limits ---- */
+
+START_TEST(test_orderlog_pending_full_is_eagain)
+{
+    tipc_orderlog_opts o = {.max_pending = 2};
+    tipc_orderlog *l = open_log(&o);
+    tipc_order a = ma_order("a"), b = ma_order("b"), c = ma_order("c");
+    uint64_t id = 0;
+
+    ck_assert_uint_eq(append(l, &a, T0), 1);
+    ck_assert_uint_eq(append(l, &b, T0), 2);
+    ck_assert_tipc_err(tipc_orderlog_append(l, &c, T0, &id), TIPC_EAGAIN);
+    ck_assert_uint_eq(tipc_orderlog_pending(l), 2);
+    ck_assert_tipc_ok(tipc_orderlog_commit(l));
+    ck_assert_uint_eq(append(l, &c, T0), 3);
+    ck_assert_tipc_ok(tipc_orderlog_commit(l));
+    ck_assert_uint_eq(tipc_orderlog_count(l), 3);
+    tipc_orderlog_close(l);
+}
+END_TEST
+
+START_TEST(test_orderlog_max_orders_is_enospc)
+{
+    tipc_orderlog_opts o = {.max_orders = 3, .expected_orders = 1};
+    tipc_orderlog *l = open_log(&o), *l2 = NULL;
+    tipc_order d = ma_order("d");
+    uint64_t id = 0;
+
+    append_three(l);
+    ck_assert_tipc_err(tipc_orderlog_append(l, &d, T0, &id), TIPC_ENOSPC);
+    ck_assert_tipc_ok(tipc_orderlog_commit(l));
+    tipc_orderlog_close(l);
+    o.max_orders = 2;
+    o.logger = &logger;
+    ck_assert_tipc_err(tipc_orderlog_open(&l2, path, &o), TIPC_ENOSPC);
+    ck_assert_ptr_null(l2);
+}
+END_TEST
+
+START_TEST(test_orderlog_table_grows_and_recovers)
+{
+    enum { N = 20000 };
+    tipc_orderlog_opts o = {.expected_orders = 4, .max_pending = 1000};
+    tipc_orderlog *l = open_log(&o);
+    char cid[32];
+    uint64_t id;
+
+    for (int i = 0; i < N; i++) {
+        snprintf(cid, sizeof cid, "c%d", i);
+        tipc_order x = order(i % 2 ? "odd" : "even", cid, "AAPL", TIPC_SIDE_BUY, 1, 1);
+        ck_assert_uint_eq(append(l, &x, T0 + (uint64_t)i), (uint64_t)i + 1);
+        if (tipc_orderlog_pending(l) == 1000)
+            ck_assert_tipc_ok(tipc_orderlog_commit(l));
+    }
+    ck_assert_tipc_ok(tipc_orderlog_commit(l));
+    tipc_orderlog_close(l);
+
+    l = open_log(&o);
+    ck_assert_uint_eq(tipc_orderlog_count(l), N);
+    for (int i = 0; i < N; i++) {
+        snprintf(cid, sizeof cid, "c%d", i);
+        tipc_order x = order(i % 2 ? "odd" : "even", cid, "AAPL", TIPC_SIDE_BUY, 1, 1);
+        ck_assert_tipc_err(tipc_orderlog_append(l, &x, T0, &id), TIPC_EDUP);
+        ck_assert_uint_eq(id, (uint64_t)i + 1);
+        ck_assert_tipc_err(tipc_orderlog_lookup(l, i % 2 ? "even" : "odd", cid, &id), TIPC_ENOENT);
+    }
+    tipc_orderlog_close(l);
+    ck_assert_int_eq(logs.n, 0);
+}
+END_TEST
+
+START_TEST(test_orderlog_overlong_line_is_skipped)
+{
+    static char content[8192];
+    char junk[700];
+    tipc_orderlog_stats st;
+    tipc_orderlog *l;
+
+    memset(junk, 'x', sizeof junk - 1);
+    junk[sizeof junk - 1] = 0;
+    snprintf(content, sizeof content, "%s%s\n%s", LINE1, junk, LINE2);
+    write_file(content);
+    l = open_log(NULL);
+    tipc_orderlog_get_stats(l, &st);
+    ck_assert_uint_eq(st.recovered, 2);
+    ck_assert_uint_eq(st.skipped, 1);
+    ck_assert_int_eq(logs.n, 1);
+    ck_assert_str_eq(logs.msg[0], "warn orderlog: line 2 (offset 279): skipped, longer than 512 "
+                                  "bytes");
+    tipc_orderlog_close(l);
+
+    tipc_orderlog_entry e;
+    ck_assert_tipc_err(tipc_orderlog_parse_line(content, TIPC_ORDERLOG_LINE_MAX + 1, &e),
+                       TIPC_EMSGSIZE);
+}
+END_TEST
+
+START_TEST(test_orderlog_lookup_rejects_long_keys)
+{
+    tipc_orderlog *l = open_log(NULL);
+    char longid[TIPC_ORDER_ID_MAX + 2];
+    uint64_t id;
+
+    memset(longid, 'a', sizeof longid - 1);
+    longid[sizeof longid - 1] = 0;
+    ck_assert_tipc_err(tipc_orderlog_lookup(l, "s", longid, &id), TIPC_EBADVAL);
+    ck_assert_tipc_err(tipc_orderlog_lookup(l, longid, "c", &id), TIPC_EBADVAL);
+    tipc_orderlog_close(l);
+}
+END_TEST
+
+static Suite *
+tipc_orderlog_suite(void)
+{
+    Suite *s = suite_create("orderlog");
+    TCase *tc = tcase_create("core");
+    tcase_add_unchecked_fixture(tc, dir_setup, dir_teardown);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 10);
+    tcase_add_test(tc, test_orderlog_commit_writes_exact_lines);
+    tcase_add_test(tc, test_orderlog_reopen_recovers_ids_and_duplicates);
+    tcase_add_test(tc, test_orderlog_duplicate_key_is_strategy_and_client_id);
+    tcase_add_test(tc, test_orderlog_group_commit_is_one_write);
+    tcase_add_test(tc, test_orderlog_sync_data_mode);
+    tcase_add_test(tc, test_orderlog_parse_round_trips_every_field);
+    tcase_add_test(tc, test_orderlog_format_needs_exact_space);
+    tcase_add_test(tc, test_orderlog_longest_line_fits);
+    tcase_add_test(tc, test_orderlog_empty_file_starts_at_one);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("errors");
+    tcase_add_unchecked_fixture(tc, dir_setup, dir_teardown);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 10);
+    tcase_add_test(tc, test_orderlog_torn_tail_is_truncated);
+    tcase_add_test(tc, test_orderlog_complete_line_without_newline_is_torn);
+    tcase_add_test(tc, test_orderlog_corrupt_middle_line_is_skipped);
+    tcase_add_test(tc, test_orderlog_duplicate_line_in_file_is_skipped);
+    tcase_add_test(tc, test_orderlog_parse_rejects_bad_lines);
+    tcase_add_test(tc, test_orderlog_parse_ignores_unknown_keys);
+    tcase_add_test(tc, test_orderlog_append_rejects_bad_fields);
+    tcase_add_test(tc, test_orderlog_second_open_is_busy);
+    tcase_add_test(tc, test_orderlog_open_errors);
+    tcase_add_test(tc, test_orderlog_close_discards_uncommitted);
+    tcase_add_test(tc, test_orderlog_commit_resumes_after_short_write);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("limits");
+    tcase_add_unchecked_fixture(tc, dir_setup, dir_teardown);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, test_orderlog_pending_full_is_eagain);
+    tcase_add_test(tc, test_orderlog_max_orders_is_enospc);
+    tcase_add_test(tc, test_orderlog_table_grows_and_recovers);
+    tcase_add_test(tc, test_orderlog_overlong_line_is_skipped);
+    tcase_add_test(tc, test_orderlog_lookup_rejects_long_keys);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+TIPC_CHECK_MAIN(tipc_orderlog_suite)
