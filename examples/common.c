@@ -163,3 +163,26 @@ hist_line(const char *component, const char *name, const tipc_hist *h)
     free(buf);
     fflush(stdout);
 }
+
+void
+listen_ready(const tipc_server *srv, const char *addr, const char *port_file)
+{
+    const char *colon = strrchr(addr, ':');
+    int port = tipc_server_port(srv);
+    char tmp[4096], what[600];
+    FILE *f;
+
+    if (port_file != NULL) {
+        snprintf(tmp, sizeof tmp, "%s.tmp", port_file);
+        if ((f = fopen(tmp, "w")) == NULL || fprintf(f, "%d\n", port) < 0 || fclose(f) != 0 ||
+            rename(tmp, port_file) != 0) {
+            log_line("fatal: cannot write port file '%s': %s", port_file, strerror(errno));
+            exit(EXIT_FAILURE);
+        }
+    }
+    if (port > 0 && colon != NULL)
+        snprintf(what, sizeof what, "listening on %.*s:%d", (int)(colon - addr), addr, port);
+    else
+        snprintf(what, sizeof what, "listening on %s", addr);
+    signal_ready(what);
+}

@@ -48,4 +48,10 @@ void hist_line(const char *component, const char *name, const tipc_hist *h);
 /* Print one "STATS <key>=<value> ..." line on stdout for the launcher's summary. */
 void stats_line(const char *fmt, ...) TIPC_PRINTF(1, 2);
 
+/* After tipc_server_listen(srv, addr, ...): write the bound TCP port to
+ * port_file (if not NULL; atomically, for scripts that listen on port 0) and
+ * signal_ready("listening on <addr with the bound port>"). Exits 1 when the
+ * file cannot be written. */
+void listen_ready(const tipc_server *srv, const char *addr, const char *port_file);
+
 #endif

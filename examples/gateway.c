@@ -7,6 +7,7 @@
  * unless a symbol is seen for the first time. See doc/tradeipc-gateway.1. */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -42,29 +43,13 @@ enum { PRICES, NEWS, TOTAL };
 #define POLL_EVERY 256 /* events published between non-blocking server polls */
 #define DRAIN_MS 3000  /* at the end: most time spent flushing and waiting for clients to leave */
 
-typedef struct latest {
-    tipc_tick tick; /* seq 0: none yet */
-    tipc_news news;
-} latest;
-
 static tipc_server *srv;
-static tipc_symtab *syms;
-static latest *last; /* by symtab index */
-static uint32_t last_cap;
+static tipc_lvc *lvc;   /* latest tick/news per symbol, for snapshots */
 static uint64_t *conns; /* joined connections, for END_OF_DATA */
 static int nconns, max_clients = 256;
 static uint64_t seq[2], joined, dropped;
 static int ended;
 static tipc_meter meter[3];
-
-static int
-wanted(const tipc_hello *h, const char *sym)
-{
-    for (uint32_t i = 0; i < h->nsymbols; i++)
-        if (strcmp(h->symbols[i], sym) == 0)
-            return 1;
-    return h->nsymbols == 0;
-}
 
 /* A failure means the client was dropped; the server logs why. */
 static void
@@ -74,32 +59,13 @@ send_end_of_data(uint64_t conn)
         LOG("conn %llu: END_OF_DATA not sent", (unsigned long long)conn);
 }
 
-/* SNAPSHOT_BEGIN, the latest values this client may see, SNAPSHOT_END [seqs].
- * A send error means the client was dropped (its LEAVE follows): stop. */
+/* SNAPSHOT_BEGIN, the latest values this client may see, SNAPSHOT_END [seqs]
+ * (and END_OF_DATA once the data is all sent). An error means the client was
+ * dropped; the server reports its LEAVE. */
 static void
 send_snapshot(uint64_t conn, const tipc_hello *h)
 {
-    tipc_snapshot_end end = {seq[PRICES], seq[NEWS]};
-    uint8_t buf[TIPC_TICK_ENCODED_MAX + TIPC_NEWS_ENCODED_MAX];
-    size_t len;
-
-    if (tipc_server_send(srv, conn, TIPC_MSG_SNAPSHOT_BEGIN, NULL, 0) < 0)
-        return;
-    for (uint32_t i = 0; i < tipc_symtab_count(syms); i++) {
-        const latest *l = &last[i];
-        if (!wanted(h, tipc_symtab_name(syms, i)))
-            continue;
-        if ((h->streams & TIPC_STREAM_PRICES) && l->tick.seq != 0 &&
-            (tipc_tick_encode(&l->tick, buf, sizeof buf, &len) < 0 ||
-             tipc_server_send(srv, conn, TIPC_MSG_TICK, buf, len) < 0))
-            return;
-        if ((h->streams & TIPC_STREAM_NEWS) && l->news.seq != 0 &&
-            (tipc_news_encode(&l->news, buf, sizeof buf, &len) < 0 ||
-             tipc_server_send(srv, conn, TIPC_MSG_NEWS, buf, len) < 0))
-            return;
-    }
-    DIE_ON(tipc_snapshot_end_encode(&end, buf, sizeof buf, &len), "tipc_snapshot_end_encode");
-    if (tipc_server_send(srv, conn, TIPC_MSG_SNAPSHOT_END, buf, len) == 0 && ended)
+    if (tipc_lvc_send_snapshot(lvc, srv, conn, h) >= 0 && ended)
         send_end_of_data(conn);
 }
 
@@ -127,62 +93,44 @@ serve(int timeout_ms)
     }
 }
 
-/* Keep the latest value per symbol for snapshots. */
-static latest *
-latest_for(const char *sym)
-{
-    uint32_t i;
-
-    if (tipc_symtab_find(syms, sym, &i) == 0)
-        return &last[i];
-    DIE_ON(tipc_symtab_add(syms, sym, &i), "tipc_symtab_add");
-    if (i >= last_cap) {
-        last_cap = last_cap ? 2 * last_cap : 64;
-        last = realloc(last, last_cap * sizeof *last);
-        if (last == NULL)
-            die_rc(TIPC_ENOMEM, "snapshot table");
-    }
-    memset(&last[i], 0, sizeof last[i]);
-    return &last[i];
-}
-
+/* Stamp, encode once into a stack buffer, publish, remember for snapshots. */
 static void
 publish(tipc_replay_event *ev, uint64_t now)
 {
     uint8_t buf[TIPC_TICK_ENCODED_MAX + TIPC_NEWS_ENCODED_MAX];
-    int k = ev->kind == TIPC_REPLAY_PRICE ? PRICES : NEWS;
+    int k = ev->kind == TIPC_REPLAY_PRICE ? PRICES : NEWS, rc;
+    const char *sym = k == PRICES ? ev->tick.symbol : ev->news.symbol;
     size_t len = 0;
 
     if (k == PRICES) {
         ev->tick.seq = ++seq[PRICES];
         ev->tick.send_ns = tipc_time_realtime_ns();
-        DIE_ON(tipc_tick_encode(&ev->tick, buf, sizeof buf, &len), "tipc_tick_encode");
-        DIE_ON(tipc_server_publish(srv, TIPC_STREAM_PRICES, ev->tick.symbol, TIPC_MSG_TICK, buf,
-                                   len),
-               "tipc_server_publish");
-        latest_for(ev->tick.symbol)->tick = ev->tick;
+        rc = tipc_tick_encode(&ev->tick, buf, sizeof buf, &len);
     } else {
         ev->news.seq = ++seq[NEWS];
         ev->news.send_ns = tipc_time_realtime_ns();
-        DIE_ON(tipc_news_encode(&ev->news, buf, sizeof buf, &len), "tipc_news_encode");
-        DIE_ON(tipc_server_publish(srv, TIPC_STREAM_NEWS, ev->news.symbol, TIPC_MSG_NEWS, buf,
-                                   len),
-               "tipc_server_publish");
-        latest_for(ev->news.symbol)->news = ev->news;
+        rc = tipc_news_encode(&ev->news, buf, sizeof buf, &len);
     }
+    DIE_ON(rc, "encoding an event");
+    DIE_ON(tipc_server_publish(srv, k == PRICES ? TIPC_STREAM_PRICES : TIPC_STREAM_NEWS, sym,
+                               k == PRICES ? TIPC_MSG_TICK : TIPC_MSG_NEWS, buf, len),
+           "tipc_server_publish");
+    DIE_ON(k == PRICES ? tipc_lvc_put_tick(lvc, &ev->tick) : tipc_lvc_put_news(lvc, &ev->news),
+           "tipc_lvc_put");
     tipc_meter_add(&meter[k], 1, len, now);
     tipc_meter_add(&meter[TOTAL], 1, len, now);
 }
 
+/* Rates per stream published (mask bit k) and in total. */
 static void
-report(uint64_t now, uint64_t interval_ns)
+report(unsigned mask, uint64_t now, uint64_t interval_ns)
 {
     static const char *const names[] = {"prices", "news", "total"};
     tipc_meter_report r;
     char text[256];
 
     for (int k = 0; k < 3; k++)
-        if (tipc_meter_poll(&meter[k], now, interval_ns, &r) == 1 &&
+        if ((mask & 1u << k) && tipc_meter_poll(&meter[k], now, interval_ns, &r) == 1 &&
             tipc_meter_format(&r, text, sizeof text) >= 0)
             LOG("%s: %s", names[k], text);
 }
@@ -202,70 +150,56 @@ check_readable(const char *path, const char *what)
     close(fd);
 }
 
-static void
-write_port_file(const char *path, int port)
-{
-    char tmp[4096];
-    FILE *f;
-
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    if ((f = fopen(tmp, "w")) == NULL || fprintf(f, "%d\n", port) < 0 || fclose(f) != 0 ||
-        rename(tmp, path) != 0) {
-        LOG("fatal: cannot write port file '%s': %s", path, strerror(errno));
-        exit(EXIT_FAILURE);
-    }
-}
-
 int
 main(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"listen", 1, 0, 'l'},    {"prices", 1, 0, 'p'},    {"news", 1, 0, 'n'},
-        {"no-prices", 0, 0, 'P'}, {"no-news", 0, 0, 'N'},   {"rate", 1, 0, 'r'},
-        {"speed", 1, 0, 's'},     {"loop", 0, 0, 'L'},      {"wait-clients", 1, 0, 'w'},
-        {"linger", 1, 0, 'g'},    {"report-ms", 1, 0, 'R'}, {"token", 1, 0, 't'},
-        {"max-clients", 1, 0, 'm'}, {"out-cap", 1, 0, 'o'}, {"port-file", 1, 0, 'f'},
-        {"verbose", 0, 0, 'v'},   {"help", 0, 0, 'h'},      {0, 0, 0, 0}};
+        {"listen", 1, 0, 'l'},      {"prices", 1, 0, 'p'},    {"news", 1, 0, 'n'},
+        {"no-prices", 0, 0, 'P'},   {"no-news", 0, 0, 'N'},   {"rate", 1, 0, 'r'},
+        {"speed", 1, 0, 's'},       {"loop", 0, 0, 'L'},      {"wait-clients", 1, 0, 'w'},
+        {"linger", 1, 0, 'g'},      {"report-ms", 1, 0, 'R'}, {"token", 1, 0, 't'},
+        {"max-clients", 1, 0, 'm'}, {"out-cap", 1, 0, 'o'},   {"port-file", 1, 0, 'f'},
+        {"verbose", 0, 0, 'v'},     {"help", 0, 0, 'h'},      {0, 0, 0, 0}};
     const char *listen = DEFAULT_GATEWAY_ADDR, *prices = DEFAULT_PRICES_CSV;
     const char *news = DEFAULT_NEWS_CSV, *port_file = NULL;
     tipc_replay_opts ro = {.pace = TIPC_REPLAY_ASAP, .log = &example_logger};
-    tipc_server_opts so = {.max_frame = 4096, .name = "tradeipc-gateway",
-                           .logger = &example_logger};
+    tipc_server_opts so = {
+        .max_frame = 4096, .name = "tradeipc-gateway", .logger = &example_logger};
     long wait_clients = 0, linger_ms = 0, report_ms = DEFAULT_REPORT_MS;
     int opt, verbose = 0;
     tipc_replay *replay = NULL;
     tipc_replay_event ev;
     tipc_meter_report sum;
-    char addr[512], ready[600];
     uint64_t now, wait = 0, until;
 
     while ((opt = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
-        switch (opt) {
+        switch (opt) { /* clang-format off */
         case 'l': listen = optarg; break;
         case 'p': prices = optarg; break;
         case 'n': news = optarg; break;
         case 'P': prices = NULL; break;
         case 'N': news = NULL; break;
-        case 'r':
-            ro.pace = TIPC_REPLAY_RATE;
-            ro.rate = (uint64_t)parse_long(usage, "--rate", optarg, 1, TIPC_REPLAY_RATE_MAX);
-            break;
-        case 's':
-            ro.pace = TIPC_REPLAY_TIMESTAMPS;
-            ro.speed = (uint64_t)parse_long(usage, "--speed", optarg, 1, 1000000000000L);
-            break;
+        case 'r': /* fall through */
+        case 's': if (ro.pace != TIPC_REPLAY_ASAP)
+                      die_usage(usage, "--rate and --speed exclude each other");
+                  ro.pace = opt == 'r' ? TIPC_REPLAY_RATE : TIPC_REPLAY_TIMESTAMPS;
+                  ro.rate = (uint64_t)parse_long(usage, opt == 'r' ? "--rate" : "--speed", optarg,
+                                                 1, TIPC_REPLAY_RATE_MAX);
+                  ro.speed = ro.rate;
+                  break;
         case 'L': ro.loop = 1; break;
         case 'w': wait_clients = parse_long(usage, "--wait-clients", optarg, 0, 100000); break;
         case 'g': linger_ms = parse_long(usage, "--linger", optarg, 0, 86400000); break;
         case 'R': report_ms = parse_long(usage, "--report-ms", optarg, 1, 86400000); break;
         case 't': so.token = optarg; break;
         case 'm': max_clients = (int)parse_long(usage, "--max-clients", optarg, 1, 65536); break;
-        case 'o': so.out_cap = (size_t)parse_long(usage, "--out-cap", optarg, 8192, 1L << 30); break;
+        case 'o': so.out_cap = (size_t)parse_long(usage, "--out-cap", optarg, 8192, 1L << 30);
+                  break;
         case 'f': port_file = optarg; break;
         case 'v': verbose++; break;
         case 'h': fputs(usage, stdout); return 0;
         default: die_usage(usage, "unknown option");
-        }
+        } /* clang-format on */
     }
     if (optind < argc)
         die_usage(usage, "unexpected argument '%s'", argv[optind]);
@@ -280,27 +214,19 @@ main(int argc, char **argv)
     DIE_ON(tipc_replay_open(&replay, prices, news, &ro), "loading the CSV data");
     LOG("loaded %zu events (%s%s%s)", tipc_replay_count(replay), prices ? prices : "",
         prices && news ? " + " : "", news ? news : "");
-    DIE_ON(tipc_symtab_create(&syms, TIPC_SYMTAB_MAX), "tipc_symtab_create");
+    DIE_ON(tipc_lvc_create(&lvc, TIPC_SYMTAB_MAX), "tipc_lvc_create");
     if ((conns = calloc((size_t)max_clients, sizeof *conns)) == NULL)
         die_rc(TIPC_ENOMEM, "client table");
     so.max_conns = (uint32_t)max_clients;
     int rc = tipc_server_listen(&srv, listen, &so);
     if (rc == TIPC_EADDRINUSE) {
         LOG("fatal: cannot listen on %s: address already in use (another gateway running? "
-            "choose another with --listen)", listen);
+            "choose another with --listen)",
+            listen);
         return EXIT_FAILURE;
     }
     DIE_ON(rc, listen);
-    const char *colon = strrchr(listen, ':');
-    if (tipc_server_port(srv) > 0 && colon != NULL)
-        snprintf(addr, sizeof addr, "%.*s:%d", (int)(colon - listen), listen,
-                 tipc_server_port(srv));
-    else
-        snprintf(addr, sizeof addr, "%s", listen);
-    if (port_file != NULL)
-        write_port_file(port_file, tipc_server_port(srv));
-    snprintf(ready, sizeof ready, "listening on %s", addr);
-    signal_ready(ready);
+    listen_ready(srv, listen, port_file);
 
     while (!stop_requested && tipc_server_conn_count(srv) < wait_clients)
         serve(100);
@@ -326,7 +252,7 @@ main(int argc, char **argv)
         } else {
             DIE_ON(rc, "tipc_replay_next");
         }
-        report(now, (uint64_t)report_ms * 1000000);
+        report(prices && news ? 7 : prices ? 1 : 2, now, (uint64_t)report_ms * 1000000);
     }
     tipc_meter_summary(&meter[TOTAL], &sum);
     if (!stop_requested) { /* end of data: tell everyone, serve late joiners, drain */
@@ -345,8 +271,7 @@ main(int argc, char **argv)
     }
     tipc_server_close(srv);
     tipc_replay_close(replay);
-    tipc_symtab_destroy(syms);
-    free(last);
+    tipc_lvc_destroy(lvc);
     free(conns);
     stats_line("gateway prices_sent=%llu news_sent=%llu clients_joined=%llu clients_dropped=%llu "
                "elapsed_ms=%llu ticks_per_s=%.0f",

@@ -150,13 +150,18 @@ write_port_file(const char *path, int port)
 int
 main(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"listen", required_argument, NULL, 'l'},    {"port", required_argument, NULL, 'p'},    {"log", required_argument, NULL, 'o'},
-        {"sync", no_argument, NULL, 'S'},            {"no-sync", no_argument, NULL, 'N'},
-        {"token", required_argument, NULL, 't'},     {"report-ms", required_argument, NULL, 'r'},
-        {"max-clients", required_argument, NULL, 'm'}, {"port-file", required_argument, NULL, 'P'},
-        {"verbose", no_argument, NULL, 'v'},         {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"listen", required_argument, NULL, 'l'},
+                                             {"port", required_argument, NULL, 'p'},
+                                             {"log", required_argument, NULL, 'o'},
+                                             {"sync", no_argument, NULL, 'S'},
+                                             {"no-sync", no_argument, NULL, 'N'},
+                                             {"token", required_argument, NULL, 't'},
+                                             {"report-ms", required_argument, NULL, 'r'},
+                                             {"max-clients", required_argument, NULL, 'm'},
+                                             {"port-file", required_argument, NULL, 'P'},
+                                             {"verbose", no_argument, NULL, 'v'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     const char *listen_addr = DEFAULT_ORDERS_ADDR, *log_path = DEFAULT_ORDER_LOG, *token = NULL;
     const char *port_file = NULL;
     char listen_buf[32];
@@ -165,7 +170,7 @@ main(int argc, char **argv)
     static struct om om;
 
     while ((opt = getopt_long(argc, argv, "l:p:o:t:r:m:vh", longopts, NULL)) != -1) {
-        switch (opt) {
+        switch (opt) { /* clang-format off */
         case 'l': listen_addr = optarg; break;
         case 'p':
             snprintf(listen_buf, sizeof listen_buf, "127.0.0.1:%ld",
@@ -182,7 +187,7 @@ main(int argc, char **argv)
         case 'v': verbose++; break;
         case 'h': fputs(usage, stdout); return EXIT_SUCCESS;
         default: die_usage(usage, "unknown option");
-        }
+        } /* clang-format on */
     }
     if (optind < argc)
         die_usage(usage, "unexpected argument '%s'", argv[optind]);
@@ -202,8 +207,10 @@ main(int argc, char **argv)
         log_path, (unsigned long long)ls.recovered, (unsigned long long)ls.skipped,
         (unsigned long long)ls.truncated_bytes, sync ? "on" : "off");
 
-    tipc_server_opts sopts = {.allowed_roles = TIPC_ROLE_STRATEGY, .token = token,
-                              .max_conns = (uint32_t)max_clients, .name = "order_manager",
+    tipc_server_opts sopts = {.allowed_roles = TIPC_ROLE_STRATEGY,
+                              .token = token,
+                              .max_conns = (uint32_t)max_clients,
+                              .name = "order_manager",
                               .logger = &example_logger};
     rc = tipc_server_listen(&om.srv, listen_addr, &sopts);
     if (rc < 0) {
@@ -215,8 +222,7 @@ main(int argc, char **argv)
         write_port_file(port_file, tipc_server_port(om.srv));
     tipc_meter_init(&om.meter, tipc_time_monotonic_ns());
     char what[128];
-    snprintf(what, sizeof what, "listening on %s (port %d)", listen_addr,
-             tipc_server_port(om.srv));
+    snprintf(what, sizeof what, "listening on %s (port %d)", listen_addr, tipc_server_port(om.srv));
     signal_ready(what);
 
     tipc_server_event evs[BATCH];
@@ -251,8 +257,8 @@ main(int argc, char **argv)
                "log_lines=%llu strategies=%llu recovered=%llu",
                (unsigned long long)om.orders, (unsigned long long)om.accepted,
                (unsigned long long)om.rejected, (unsigned long long)om.duplicates,
-               (unsigned long long)tipc_orderlog_count(om.log),
-               (unsigned long long)om.strategies, (unsigned long long)ls.recovered);
+               (unsigned long long)tipc_orderlog_count(om.log), (unsigned long long)om.strategies,
+               (unsigned long long)ls.recovered);
     hist_line("order_manager", "tick_to_order", om.tick_to_order);
     tipc_orderlog_close(om.log);
     tipc_hist_destroy(om.tick_to_order);

@@ -37,13 +37,13 @@ static const char usage[] =
 enum { LOST, END, STOP };
 
 typedef struct symstate {
-    uint32_t book_idx;         /* NOT_IN_BOOK when the book was full */
-    uint64_t seq, send_ns;     /* the last tick written, to skip it in a later snapshot */
+    uint32_t book_idx;     /* NOT_IN_BOOK when the book was full */
+    uint64_t seq, send_ns; /* the last tick written, to skip it in a later snapshot */
 } symstate;
 
 static tipc_book *book;
 static tipc_symtab *syms;
-static symstate *st; /* by symtab index */
+static symstate *st;                                           /* by symtab index */
 static uint64_t written, gaps, reconnects, bad_frames, expect; /* expect 0: not known */
 static tipc_meter meter;
 static int metering;
@@ -165,8 +165,12 @@ session(tipc_sock *s, int stay, long report_ms)
             return LOST;
         }
         switch (f.type) {
-        case TIPC_MSG_TICK: on_tick(&f, in_snapshot, now); break;
-        case TIPC_MSG_SNAPSHOT_BEGIN: in_snapshot = 1; break;
+        case TIPC_MSG_TICK:
+            on_tick(&f, in_snapshot, now);
+            break;
+        case TIPC_MSG_SNAPSHOT_BEGIN:
+            in_snapshot = 1;
+            break;
         case TIPC_MSG_SNAPSHOT_END:
             in_snapshot = 0;
             if (tipc_snapshot_end_decode(f.data, f.len, &end) == 0)
@@ -180,7 +184,8 @@ session(tipc_sock *s, int stay, long report_ms)
             if (!stay)
                 return END;
             break;
-        default: break; /* not ours (news, future types) */
+        default:
+            break; /* not ours (news, future types) */
         }
         report(now, report_ms);
     }
@@ -190,36 +195,36 @@ session(tipc_sock *s, int stay, long report_ms)
 int
 main(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"gateway", 1, 0, 'g'},   {"book", 1, 0, 'b'},           {"capacity", 1, 0, 'c'},
-        {"name", 1, 0, 'n'},      {"token", 1, 0, 't'},          {"stay", 0, 0, 's'},
-        {"takeover", 0, 0, 'T'},  {"connect-timeout", 1, 0, 'C'}, {"report-ms", 1, 0, 'R'},
-        {"unlink-at-exit", 0, 0, 'u'}, {"verbose", 0, 0, 'v'},   {"help", 0, 0, 'h'},
-        {0, 0, 0, 0}};
+    static const struct option longopts[] = {{"gateway", 1, 0, 'g'},
+                                             {"book", 1, 0, 'b'},
+                                             {"capacity", 1, 0, 'c'},
+                                             {"name", 1, 0, 'n'},
+                                             {"token", 1, 0, 't'},
+                                             {"stay", 0, 0, 's'},
+                                             {"takeover", 0, 0, 'T'},
+                                             {"connect-timeout", 1, 0, 'C'},
+                                             {"report-ms", 1, 0, 'R'},
+                                             {"unlink-at-exit", 0, 0, 'u'},
+                                             {"verbose", 0, 0, 'v'},
+                                             {"help", 0, 0, 'h'},
+                                             {0, 0, 0, 0}};
     const char *addr = DEFAULT_GATEWAY_ADDR, *name = DEFAULT_PRICE_BOOK;
+    const char *client = "orderbook", *token = "";
     long capacity = DEFAULT_BOOK_CAPACITY, connect_ms = 30000, report_ms = DEFAULT_REPORT_MS;
     int opt, verbose = 0, stay = 0, unlink_at_exit = 0, state = LOST, rc;
     unsigned flags = 0;
-    tipc_hello hello = {.role = TIPC_ROLE_SUBSCRIBER, .streams = TIPC_STREAM_PRICES,
-                        .name = "orderbook"};
+    tipc_hello hello = {.role = TIPC_ROLE_SUBSCRIBER, .streams = TIPC_STREAM_PRICES};
     tipc_meter_report sum = {0};
     char why[256] = "", ready[512];
 
     while ((opt = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
-        switch (opt) {
+        switch (opt) { /* clang-format off */
         case 'g': addr = optarg; break;
         case 'b': name = optarg; break;
-        case 'c': capacity = parse_long(usage, "--capacity", optarg, 1, TIPC_BOOK_MAX_CAPACITY); break;
-        case 'n':
-            if (strlen(optarg) < 1 || strlen(optarg) > TIPC_SOCK_NAME_MAX)
-                die_usage(usage, "--name: 1 to %d characters", TIPC_SOCK_NAME_MAX);
-            strcpy(hello.name, optarg);
-            break;
-        case 't':
-            if (strlen(optarg) > TIPC_SOCK_TOKEN_MAX)
-                die_usage(usage, "--token: at most %d characters", TIPC_SOCK_TOKEN_MAX);
-            strcpy(hello.token, optarg);
-            break;
+        case 'c': capacity = parse_long(usage, "--capacity", optarg, 1, TIPC_BOOK_MAX_CAPACITY);
+                  break;
+        case 'n': client = optarg; break;
+        case 't': token = optarg; break;
         case 's': stay = 1; break;
         case 'T': flags |= TIPC_BOOK_TAKEOVER; break;
         case 'C': connect_ms = parse_long(usage, "--connect-timeout", optarg, 0, 86400000); break;
@@ -228,10 +233,14 @@ main(int argc, char **argv)
         case 'v': verbose++; break;
         case 'h': fputs(usage, stdout); return 0;
         default: die_usage(usage, "unknown option");
-        }
+        } /* clang-format on */
     }
     if (optind < argc)
         die_usage(usage, "unexpected argument '%s'", argv[optind]);
+    if (!*client || snprintf(hello.name, sizeof hello.name, "%s", client) >= (int)sizeof hello.name)
+        die_usage(usage, "--name: 1 to %d characters", TIPC_SOCK_NAME_MAX);
+    if (snprintf(hello.token, sizeof hello.token, "%s", token) >= (int)sizeof hello.token)
+        die_usage(usage, "--token: at most %d characters", TIPC_SOCK_TOKEN_MAX);
     example_init("orderbook", verbose);
 
     rc = tipc_book_create_ex(&book, name, TIPC_BOOK_PRICES, (uint32_t)capacity, flags, why,
@@ -268,8 +277,8 @@ main(int argc, char **argv)
         tipc_meter_summary(&meter, &sum);
     stats_line("orderbook prices_written=%llu symbols=%u reconnects=%llu updates_per_s=%.0f "
                "gaps=%llu",
-               (unsigned long long)written, tipc_symtab_count(syms),
-               (unsigned long long)reconnects, sum.avg_events_per_s, (unsigned long long)gaps);
+               (unsigned long long)written, tipc_symtab_count(syms), (unsigned long long)reconnects,
+               sum.avg_events_per_s, (unsigned long long)gaps);
     tipc_book_close(book);
     if (unlink_at_exit && (rc = tipc_book_unlink(name)) < 0)
         LOG("cannot unlink %s: %s", name, tipc_strerror(rc));

@@ -28,7 +28,7 @@ struct run_config {
     int verbose;
     long port[COMP_COUNT]; /* ORDER_MANAGER and GATEWAY: 0 until read from the port file */
     long restarts;
-    double duration; /* seconds; 0: none */
+    double duration;       /* seconds; 0: none */
     char bindir[PATH_MAX]; /* "" : look the programs up in PATH */
     char tmpdir[64];       /* port files live here */
     char port_file[COMP_COUNT][128];
@@ -66,15 +66,16 @@ bool run_is_server(enum run_comp c);
 /* ---- run_summary.c ---- */
 
 struct run_result {
-    int started;         /* spawned (the first time) */
-    int ready;           /* the current (or last) process said it was ready */
-    int ever_ready;      /* some process of it did */
-    int done;            /* exited and will not be restarted */
-    int exit_code;       /* last exit: code, or -1 when killed by a signal */
-    int signal;          /* last exit: the signal, or 0 */
-    uint32_t restarts;   /* restarts made */
-    char failure[96];    /* why this component did not end well, or "" */
-    char stats[1024];    /* the last STATS line after "STATS <name> ", or "" */
+    int started;        /* spawned (the first time) */
+    int ready;          /* the current (or last) process said it was ready */
+    int ever_ready;     /* some process of it did */
+    int done;           /* exited and will not be restarted */
+    int exit_code;      /* last exit: code, or -1 when killed by a signal */
+    int signal;         /* last exit: the signal, or 0 */
+    uint32_t restarts;  /* restarts made */
+    char failure[96];   /* why this component did not end well, or "" */
+    char stats[1024];   /* the last STATS line after "STATS <name> ", or "" */
+    char last_err[256]; /* its last line on stderr: why it failed, under --quiet */
 };
 
 struct run_summary {

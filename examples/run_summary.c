@@ -15,9 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-const char *const run_comp_name[COMP_COUNT] = {"order_manager", "gateway", "orderbook",
-                                               "strategy"};
-
 int
 run_summary_init(struct run_summary *s)
 {
@@ -195,15 +192,15 @@ run_summary_print(FILE *out, const struct run_summary *s)
 {
     const struct run_result *gw = &s->comp[COMP_GATEWAY], *st = &s->comp[COMP_STRATEGY];
     char a[32], b[32], c[32], d[32], e[32], line[160];
-    double sent = 0, acked = 0, rate = 0, ms = 0;
+    double sent = 0, acked = 0, news = 0, rate = 0, ms = 0;
     int have_sent, have_acked, ok;
 
     fprintf(out, "\n== tradeipc-run summary: %s, %.2f s ==\n", s->stop_reason, s->elapsed_s);
     fprintf(out, "  %-18s prices %s, news %s", "ticks sent",
             num(s, COMP_GATEWAY, "prices_sent", a, sizeof a),
             num(s, COMP_GATEWAY, "news_sent", b, sizeof b));
-    if (stats_value(gw->stats, "prices_sent", &sent) && stats_value(gw->stats, "news_sent", &acked))
-        fprintf(out, ", total %.0f", sent + acked);
+    if (stats_value(gw->stats, "prices_sent", &sent) && stats_value(gw->stats, "news_sent", &news))
+        fprintf(out, ", total %.0f", sent + news);
     fputc('\n', out);
     if (stats_value(gw->stats, "ticks_per_s", &rate) && stats_value(gw->stats, "elapsed_ms", &ms))
         fprintf(out, "  %-18s %.0f ticks/s over %.3f s\n", "throughput", rate, ms / 1000);
@@ -245,8 +242,7 @@ run_summary_print(FILE *out, const struct run_summary *s)
 
     have_sent = stats_value(st->stats, "orders_sent", &sent);
     have_acked = stats_value(st->stats, "accepted", &acked);
-    ok = have_sent && have_acked && s->log_counted && sent == acked &&
-         sent == (double)s->log_lines;
+    ok = have_sent && have_acked && s->log_counted && sent == acked && sent == (double)s->log_lines;
     fprintf(out, "orders: sent %s = logged %s = acked %s: %s\n",
             num(s, COMP_STRATEGY, "orders_sent", a, sizeof a),
             s->log_counted ? (snprintf(b, sizeof b, "%llu", (unsigned long long)s->log_lines), b)

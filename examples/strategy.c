@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <tradeipc/book_watch.h>
 #include <tradeipc/feed.h>
 #include <tradeipc/outbox.h>
 
@@ -69,7 +70,7 @@ struct strat {
     atomic_ullong prices_seen, prices_done; /* book changes fully handled */
 
     /* main thread only */
-    tipc_book *news, *prices_ro; /* prices_ro: prices for news-driven orders */
+    tipc_book *news, *prices_ro;  /* prices_ro: prices for news-driven orders */
     tipc_sentiment_trigger *trig; /* per news-book index */
     uint64_t news_seq;            /* last news seq handled */
     unsigned long long news_received;
@@ -98,8 +99,8 @@ static void
 submit(struct strat *s, const char *symbol, tipc_side side, int64_t price,
        const tipc_signal_info *sig, uint64_t tick_ns)
 {
-    tipc_order o = {.side = side, .quantity = s->qty, .price = price, .signal = *sig,
-                    .tick_ns = tick_ns};
+    tipc_order o = {
+        .side = side, .quantity = s->qty, .price = price, .signal = *sig, .tick_ns = tick_ns};
     char json[TIPC_ORDER_JSON_MAX];
     size_t len;
 
@@ -127,59 +128,47 @@ submit(struct strat *s, const char *symbol, tipc_side side, int64_t price,
     pthread_mutex_unlock(&s->mu);
 }
 
-/* One changed slot of the price book: feed its symbol's crossover state. */
+/* A new price for book slot i: feed that symbol's crossover state, made
+ * the first time the symbol changes. */
 static void
-on_price(struct strat *s, uint32_t i, uint64_t *seen, tipc_ma_cross **ma)
+on_price(struct strat *s, uint32_t i, const tipc_level *lv, tipc_ma_cross **ma)
 {
-    tipc_level lv;
     tipc_signal_info sig;
     tipc_side side;
     char sym[TIPC_SYMBOL_MAX + 1];
 
-    if (tipc_book_read(s->prices, i, &lv, &seen[i]) != 1)
-        return;
     atomic_fetch_add(&s->prices_seen, 1);
     if (ma[i] == NULL && (ma[i] = malloc(sizeof *ma[i])) != NULL)
-        *ma[i] = s->ma_proto; /* first price of this symbol */
-    if (ma[i] != NULL && tipc_ma_cross_update(ma[i], lv.value, &sig, &side) == 1 &&
+        *ma[i] = s->ma_proto;
+    if (ma[i] != NULL && tipc_ma_cross_update(ma[i], lv->value, &sig, &side) == 1 &&
         tipc_book_symbol_name(s->prices, i, sym, sizeof sym) > 0)
-        submit(s, sym, side, lv.value, &sig, lv.source_ns); /* source_ns: the tick's send_ns */
+        submit(s, sym, side, lv->value, &sig, lv->source_ns); /* source_ns: the tick's send_ns */
 }
 
-/* The prices thread: sleep on the book's futex, then visit every slot
- * written since the cursor; if the writer lapped the change ring, visit all. */
+/* The prices thread: the watcher sleeps on the book's futex and hands out
+ * each symbol with a new price. */
 static void *
 prices_main(void *arg)
 {
     struct strat *s = arg;
     tipc_book_stat st;
-    uint32_t idx[256];
-    int n = TIPC_EOVERFLOW; /* start with a full scan */
+    tipc_book_watch *w = NULL;
+    tipc_level lv;
+    uint32_t i;
 
     tipc_book_info(s->prices, &st);
-    uint64_t *seen = calloc(st.capacity, sizeof *seen);
     tipc_ma_cross **ma = calloc(st.capacity, sizeof *ma);
-    uint64_t cursor = tipc_book_changes(s->prices);
-    if (seen == NULL || ma == NULL)
+    if (ma == NULL || tipc_book_watch_create(&w, s->prices) < 0)
         DIE_ON(TIPC_ENOMEM, "prices thread");
-    for (;;) {
-        if (n == TIPC_EOVERFLOW)
-            for (uint32_t i = 0; i < tipc_book_symbol_count(s->prices); i++)
-                on_price(s, i, seen, ma);
-        atomic_store(&s->prices_done, cursor);
-        do {
-            if (atomic_load(&s->prices_stop))
-                goto out;
-        } while (tipc_book_wait(s->prices, cursor, 100) != 0);
-        while ((n = tipc_book_changed_since(s->prices, &cursor, idx, 256)) > 0)
-            for (int k = 0; k < n; k++)
-                on_price(s, idx[k], seen, ma);
+    while (!atomic_load(&s->prices_stop)) {
+        if (tipc_book_watch_next(w, 100, &i, &lv) == 1)
+            on_price(s, i, &lv, ma);
+        atomic_store(&s->prices_done, tipc_book_watch_position(w));
     }
-out:
-    for (uint32_t i = 0; i < st.capacity; i++)
-        free(ma[i]);
+    tipc_book_watch_destroy(w);
+    for (uint32_t k = 0; k < st.capacity; k++)
+        free(ma[k]);
     free(ma);
-    free(seen);
     return NULL;
 }
 
@@ -320,29 +309,134 @@ backoff_after(struct backoff *b, int ok, uint64_t now)
     b->next_ns = now + (uint64_t)b->ms * 1000000u;
 }
 
+/* Read what the gateway sent. Returns 1 at END_OF_DATA. A lost connection
+ * is closed; the main loop reconnects. */
+static int
+pump_gateway(struct strat *s, tipc_sock **gw)
+{
+    tipc_frame f;
+    int rc, eod = 0;
+
+    while (!eod && (rc = tipc_sock_recv(*gw, &f, 0)) == 0)
+        eod = on_gateway_frame(s, &f);
+    if (!eod && rc == TIPC_EAGAIN)
+        rc = tipc_sock_flush(*gw, 0); /* heartbeats */
+    if (eod || (rc < 0 && rc != TIPC_EAGAIN)) {
+        if (!eod)
+            LOG("gateway connection lost: %s; reconnecting", tipc_strerror(rc));
+        tipc_sock_close(*gw);
+        *gw = NULL;
+    }
+    return eod;
+}
+
+/* Read acks and push queued orders out. Returns the orders still unacked. */
+static uint32_t
+pump_orders(struct strat *s)
+{
+    tipc_frame f;
+    int rc;
+
+    pthread_mutex_lock(&s->mu);
+    if (s->om != NULL && !s->om_broken) {
+        while ((rc = tipc_sock_recv(s->om, &f, 0)) == 0)
+            on_ack_locked(s, &f);
+        if (rc == TIPC_EAGAIN)
+            rc = tipc_sock_flush(s->om, 0);
+        if (rc < 0 && rc != TIPC_EAGAIN) {
+            LOG("order connection lost: %s; reconnecting", tipc_strerror(rc));
+            s->om_broken = 1;
+        }
+    }
+    uint32_t unacked = tipc_outbox_count(s->outbox);
+    pthread_mutex_unlock(&s->mu);
+    return unacked;
+}
+
+/* Sleep until either socket has something, at most timeout_ms and never past
+ * their heartbeat duties. */
+static void
+wait_io(struct strat *s, tipc_sock *gw, int timeout_ms)
+{
+    struct pollfd pfd[2];
+    int n = 0, t;
+
+    if (gw != NULL) {
+        pfd[n++] = (struct pollfd){tipc_sock_fd(gw), tipc_sock_events(gw), 0};
+        if ((t = tipc_sock_next_timeout_ms(gw)) >= 0 && t < timeout_ms)
+            timeout_ms = t;
+    }
+    pthread_mutex_lock(&s->mu);
+    if (s->om != NULL && !s->om_broken) {
+        pfd[n++] = (struct pollfd){tipc_sock_fd(s->om), tipc_sock_events(s->om), 0};
+        if ((t = tipc_sock_next_timeout_ms(s->om)) >= 0 && t < timeout_ms)
+            timeout_ms = t;
+    }
+    pthread_mutex_unlock(&s->mu);
+    (void)poll(pfd, (nfds_t)n, timeout_ms);
+}
+
+static void
+report(struct strat *s, tipc_meter *m, uint64_t now, uint32_t unacked)
+{
+    static unsigned long long seen_before;
+    unsigned long long seen = atomic_load(&s->prices_seen);
+    tipc_meter_report r;
+    char mbuf[256], hbuf[128];
+
+    tipc_meter_add(m, seen - seen_before, 0, now);
+    seen_before = seen;
+    if (s->report_ms == 0 || tipc_meter_poll(m, now, (uint64_t)s->report_ms * 1000000u, &r) != 1)
+        return;
+    if (tipc_meter_format(&r, mbuf, sizeof mbuf) < 0)
+        mbuf[0] = '\0';
+    pthread_mutex_lock(&s->mu);
+    if (tipc_hist_format(s->rtt, hbuf, sizeof hbuf) < 0)
+        hbuf[0] = '\0';
+    LOG("prices %s; orders sent=%llu accepted=%llu rejected=%llu unacked=%u; order_rtt %s", mbuf,
+        s->sent, s->accepted, s->rejected, unacked, hbuf);
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* Shutdown: RUN until END_OF_DATA or a signal, then DRAIN_PRICES until the
+ * book has been still for quiet_ns and the prices thread has handled every
+ * change, then DRAIN_ACKS until every order is acked; each phase bounded. */
 enum phase { RUN, DRAIN_PRICES, DRAIN_ACKS, DONE };
+
+struct shutdown {
+    enum phase phase;
+    uint64_t deadline, quiet_ns, ack_wait_ns;
+};
+
+static void
+start_drain(struct shutdown *d, uint64_t now, int by_signal)
+{
+    d->phase = DRAIN_PRICES;
+    d->quiet_ns = by_signal ? 50000000u : 200000000u;
+    d->deadline = now + (by_signal ? 1000000000u : 5000000000u);
+    d->ack_wait_ns = by_signal ? 2000000000u : 10000000000u;
+}
 
 int
 main(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"gateway", required_argument, NULL, 'g'},
-        {"orders", required_argument, NULL, 'o'},
-        {"price-book", required_argument, NULL, 'p'},
-        {"prices-book", required_argument, NULL, 'p'},
-        {"news-book", required_argument, NULL, 'b'},
-        {"name", required_argument, NULL, 'n'},
-        {"short", required_argument, NULL, 's'},
-        {"long", required_argument, NULL, 'L'},
-        {"buy-threshold", required_argument, NULL, 'B'},
-        {"sell-threshold", required_argument, NULL, 'S'},
-        {"qty", required_argument, NULL, 'q'},
-        {"token", required_argument, NULL, 't'},
-        {"report-ms", required_argument, NULL, 'r'},
-        {"max-orders", required_argument, NULL, 'm'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"gateway", required_argument, NULL, 'g'},
+                                             {"orders", required_argument, NULL, 'o'},
+                                             {"price-book", required_argument, NULL, 'p'},
+                                             {"prices-book", required_argument, NULL, 'p'},
+                                             {"news-book", required_argument, NULL, 'b'},
+                                             {"name", required_argument, NULL, 'n'},
+                                             {"short", required_argument, NULL, 's'},
+                                             {"long", required_argument, NULL, 'L'},
+                                             {"buy-threshold", required_argument, NULL, 'B'},
+                                             {"sell-threshold", required_argument, NULL, 'S'},
+                                             {"qty", required_argument, NULL, 'q'},
+                                             {"token", required_argument, NULL, 't'},
+                                             {"report-ms", required_argument, NULL, 'r'},
+                                             {"max-orders", required_argument, NULL, 'm'},
+                                             {"verbose", no_argument, NULL, 'v'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     static struct strat s = {.name = DEFAULT_STRATEGY_NAME,
                              .orders_addr = DEFAULT_ORDERS_ADDR,
                              .gateway_addr = DEFAULT_GATEWAY_ADDR,
@@ -355,7 +449,7 @@ main(int argc, char **argv)
     int opt, rc;
 
     while ((opt = getopt_long(argc, argv, "g:o:p:b:n:s:L:B:S:q:t:r:m:vh", longopts, NULL)) != -1) {
-        switch (opt) {
+        switch (opt) { /* clang-format off */
         case 'g': s.gateway_addr = optarg; break;
         case 'o': s.orders_addr = optarg; break;
         case 'p': price_book = optarg; break;
@@ -369,12 +463,11 @@ main(int argc, char **argv)
         case 't': s.token = optarg; break;
         case 'r': s.report_ms = parse_long(usage, "--report-ms", optarg, 0, 3600000); break;
         case 'm': s.max_orders = (unsigned long long)parse_long(usage, "--max-orders", optarg, 1,
-                                                                 LONG_MAX);
-            break;
+                                                                 LONG_MAX); break;
         case 'v': s.verbose++; break;
         case 'h': fputs(usage, stdout); return EXIT_SUCCESS;
         default: die_usage(usage, "unknown option");
-        }
+        } /* clang-format on */
     }
     if (optind < argc)
         die_usage(usage, "unexpected argument '%s'", argv[optind]);
@@ -386,8 +479,8 @@ main(int argc, char **argv)
         die_usage(usage, "--sell-threshold must be less than --buy-threshold");
     example_init("strategy", s.verbose);
 
-    /* The launcher starts us once the orderbook is ready; allow a late book
-     * for 5 s when run by hand. */
+    /* The launcher starts us once the orderbook is ready; by hand, the book
+     * may come up to 5 s later. */
     for (int i = 0; (rc = tipc_book_open(&s.prices, price_book, TIPC_BOOK_PRICES)) < 0; i++) {
         if ((rc != TIPC_ENOENT && rc != TIPC_ENOTREADY) || i == 100 || stop_requested) {
             LOG("fatal: price book %s: %s", price_book, tipc_strerror(rc));
@@ -414,22 +507,23 @@ main(int argc, char **argv)
 
     tipc_sock *gw = NULL;
     struct backoff gwb = {0, 100}, omb = {0, 100};
-    enum phase phase = RUN;
-    int ready = 0;
-    uint64_t start = tipc_time_monotonic_ns(), deadline = 0, quiet_ns = 0, ack_wait_ns = 0;
-    uint64_t changes = 0, changed_at = start;
-    unsigned long long seen_before = 0;
+    struct shutdown d = {RUN, 0, 0, 0};
+    int ready = 0, signalled = 0;
+    uint64_t start = tipc_time_monotonic_ns(), changes = 0, changed_at = start;
     uint32_t unacked = 0;
     tipc_meter meter;
     tipc_meter_init(&meter, start);
 
-    while (phase != DONE) {
+    while (d.phase != DONE) {
         uint64_t now = tipc_time_monotonic_ns();
-        if (phase == RUN && stop_requested)
-            phase = DRAIN_PRICES, quiet_ns = 50000000, deadline = now + 1000000000,
-            ack_wait_ns = 2000000000;
-
-        if (gw == NULL && phase == RUN && now >= gwb.next_ns) {
+        if (stop_requested && !signalled) {
+            signalled = 1;
+            if (d.phase == RUN)
+                start_drain(&d, now, 1);
+            else if (d.deadline > now + 2000000000u)
+                d.deadline = now + 2000000000u;
+        }
+        if (gw == NULL && d.phase == RUN && now >= gwb.next_ns) {
             gw = connect_to(&s, s.gateway_addr, TIPC_STREAM_NEWS);
             backoff_after(&gwb, gw != NULL, now);
         }
@@ -445,102 +539,38 @@ main(int argc, char **argv)
         if (!ready && gw != NULL && om_ok) {
             ready = 1;
             signal_ready("connected to the gateway and the order manager; price book open");
-        } else if (!ready && now - start > 10000000000ull) {
-            LOG("fatal: could not connect to %s and %s within 10 s", s.gateway_addr,
-                s.orders_addr);
+        } else if (!ready && d.phase == RUN && now - start > 10000000000u) {
+            LOG("fatal: could not connect to %s and %s within 10 s", s.gateway_addr, s.orders_addr);
             return EXIT_FAILURE;
         }
 
-        /* Wait for either socket, never past their heartbeat duties. */
-        struct pollfd pfd[2];
-        int nfd = 0, timeout = phase == RUN ? 100 : 20, t;
-        if (gw != NULL) {
-            pfd[nfd++] = (struct pollfd){tipc_sock_fd(gw), tipc_sock_events(gw), 0};
-            if ((t = tipc_sock_next_timeout_ms(gw)) >= 0 && t < timeout)
-                timeout = t;
+        wait_io(&s, gw, d.phase == RUN ? 100 : 20);
+        if (gw != NULL && pump_gateway(&s, &gw) && d.phase == RUN) {
+            LOG("end of data: draining prices, then waiting for acks");
+            start_drain(&d, now, 0);
         }
-        pthread_mutex_lock(&s.mu);
-        if (s.om != NULL && !s.om_broken) {
-            pfd[nfd++] = (struct pollfd){tipc_sock_fd(s.om), tipc_sock_events(s.om), 0};
-            if ((t = tipc_sock_next_timeout_ms(s.om)) >= 0 && t < timeout)
-                timeout = t;
-        }
-        pthread_mutex_unlock(&s.mu);
-        (void)poll(pfd, (nfds_t)nfd, timeout);
+        unacked = pump_orders(&s);
 
-        if (gw != NULL) {
-            tipc_frame f;
-            int eod = 0;
-            while (!eod && (rc = tipc_sock_recv(gw, &f, 0)) == 0)
-                eod = on_gateway_frame(&s, &f);
-            if (!eod && rc == TIPC_EAGAIN)
-                rc = tipc_sock_flush(gw, 0);
-            if (eod || (rc < 0 && rc != TIPC_EAGAIN)) {
-                if (!eod)
-                    LOG("gateway connection lost: %s; reconnecting", tipc_strerror(rc));
-                tipc_sock_close(gw);
-                gw = NULL;
-            }
-            if (eod && phase == RUN) {
-                LOG("end of data: draining prices, then waiting for acks");
-                phase = DRAIN_PRICES, quiet_ns = 200000000, deadline = now + 5000000000ull;
-                ack_wait_ns = 10000000000ull;
-            }
-        }
-        pthread_mutex_lock(&s.mu);
-        if (s.om != NULL && !s.om_broken) {
-            tipc_frame f;
-            while ((rc = tipc_sock_recv(s.om, &f, 0)) == 0)
-                on_ack_locked(&s, &f);
-            if (rc == TIPC_EAGAIN)
-                rc = tipc_sock_flush(s.om, 0);
-            if (rc < 0 && rc != TIPC_EAGAIN) {
-                LOG("order connection lost: %s; reconnecting", tipc_strerror(rc));
-                s.om_broken = 1;
-            }
-        }
-        unacked = tipc_outbox_count(s.outbox);
-        pthread_mutex_unlock(&s.mu);
-
-        /* Draining: prices are done once the book has been still for quiet_ns
-         * and the prices thread has handled every change. */
         now = tipc_time_monotonic_ns();
         uint64_t c = tipc_book_changes(s.prices_ro);
         if (c != changes)
             changes = c, changed_at = now;
-        if (phase == DRAIN_PRICES &&
-            ((atomic_load(&s.prices_done) >= c && now - changed_at >= quiet_ns) ||
-             now >= deadline)) {
+        if (d.phase == DRAIN_PRICES &&
+            ((atomic_load(&s.prices_done) >= c && now - changed_at >= d.quiet_ns) ||
+             now >= d.deadline)) {
             atomic_store(&s.prices_stop, 1);
             pthread_join(tid, NULL);
-            phase = DRAIN_ACKS, deadline = now + ack_wait_ns;
+            d.phase = DRAIN_ACKS, d.deadline = now + d.ack_wait_ns;
         }
-        if (phase == DRAIN_ACKS && (unacked == 0 || now >= deadline))
-            phase = DONE;
-
-        tipc_meter_report r;
-        unsigned long long seen = atomic_load(&s.prices_seen);
-        tipc_meter_add(&meter, seen - seen_before, 0, now);
-        seen_before = seen;
-        if (s.report_ms > 0 &&
-            tipc_meter_poll(&meter, now, (uint64_t)s.report_ms * 1000000u, &r) == 1) {
-            char mbuf[256], hbuf[128];
-            if (tipc_meter_format(&r, mbuf, sizeof mbuf) < 0)
-                mbuf[0] = '\0';
-            pthread_mutex_lock(&s.mu);
-            if (tipc_hist_format(s.rtt, hbuf, sizeof hbuf) < 0)
-                hbuf[0] = '\0';
-            LOG("prices %s; orders sent=%llu accepted=%llu rejected=%llu unacked=%u; "
-                "order_rtt %s",
-                mbuf, s.sent, s.accepted, s.rejected, unacked, hbuf);
-            pthread_mutex_unlock(&s.mu);
-        }
+        if (d.phase == DRAIN_ACKS && (unacked == 0 || now >= d.deadline))
+            d.phase = DONE;
+        report(&s, &meter, now, unacked);
     }
 
     stats_line("strategy news_received=%llu prices_seen=%llu orders_sent=%llu accepted=%llu "
                "rejected=%llu duplicates=%llu resent=%llu unacked=%u dropped=%llu",
-               s.news_received, (unsigned long long)atomic_load(&s.prices_seen), s.sent,
-               s.accepted, s.rejected, s.duplicates, s.resent, unacked, s.dropped);
+               s.news_received, (unsigned long long)atomic_load(&s.prices_seen), s.sent, s.accepted,
+               s.rejected, s.duplicates, s.resent, unacked, s.dropped);
     hist_line("strategy", "order_rtt", s.rtt);
     if (unacked > 0)
         LOG("%u orders were never acknowledged", unacked);

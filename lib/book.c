@@ -104,6 +104,8 @@ _Static_assert(BOOK_SYM == TIPC_SYMBOL_MAX + 1, "a slot holds the longest symbol
 _Static_assert((TIPC_BOOK_RING & (TIPC_BOOK_RING - 1)) == 0, "the ring size is a power of two");
 _Static_assert(sizeof(_Atomic uint64_t) == 8 && sizeof(_Atomic uint32_t) == 4,
                "atomics in shared memory are plain words");
+_Static_assert(ATOMIC_LLONG_LOCK_FREE == 2 && ATOMIC_INT_LOCK_FREE == 2,
+               "atomics shared between processes must be lock-free");
 
 struct tipc_book {
     struct book_hdr *hdr;
@@ -441,8 +443,7 @@ attach_existing(tipc_book **out, int fd, tipc_book_kind kind, uint32_t capacity,
     if (st.st_size == 0) {
         tipc__why(why, whylen, "segment exists but is empty (creator still starting?)");
     } else {
-        if ((uint64_t)st.st_size < sizeof(struct book_hdr) ||
-            (uint64_t)st.st_size > largest.size) {
+        if ((uint64_t)st.st_size < sizeof(struct book_hdr) || (uint64_t)st.st_size > largest.size) {
             tipc__why(why, whylen, "segment of %lld bytes is not a book", (long long)st.st_size);
             rc = TIPC_EVERSION;
             goto fail;
@@ -465,8 +466,7 @@ attach_existing(tipc_book **out, int fd, tipc_book_kind kind, uint32_t capacity,
         if (!force && (pid == 0 || writer_alive(pid)))
             goto fail;
         if (base != NULL) {
-            if (!atomic_compare_exchange_strong(&((struct book_hdr *)base)->writer_pid, &pid,
-                                                me)) {
+            if (!atomic_compare_exchange_strong(&((struct book_hdr *)base)->writer_pid, &pid, me)) {
                 tipc__why(why, whylen, "another creator claimed the segment first");
                 rc = TIPC_EBUSY;
                 goto fail;
@@ -582,8 +582,7 @@ tipc_book_create(tipc_book **out, const char *name, tipc_book_kind kind, uint32_
 }
 
 int
-tipc_book_open_ex(tipc_book **out, const char *name, tipc_book_kind kind, char *why,
-                  size_t whylen)
+tipc_book_open_ex(tipc_book **out, const char *name, tipc_book_kind kind, char *why, size_t whylen)
 {
     struct book_layout smallest, largest;
     struct stat st;
@@ -630,9 +629,9 @@ tipc_book_open_ex(tipc_book **out, const char *name, tipc_book_kind kind, char *
         goto out_fd;
     }
     rc = check_header(base, (uint64_t)st.st_size, kind, 0, why, whylen);
-    if (rc == 0 && mmap((char *)base + BOOK_WAKE_OFF, BOOK_RING_OFF - BOOK_WAKE_OFF,
-                        PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd,
-                        BOOK_WAKE_OFF) == MAP_FAILED)
+    if (rc == 0 &&
+        mmap((char *)base + BOOK_WAKE_OFF, BOOK_RING_OFF - BOOK_WAKE_OFF, PROT_READ | PROT_WRITE,
+             MAP_SHARED | MAP_FIXED, fd, BOOK_WAKE_OFF) == MAP_FAILED)
         rc = -errno;
     if (rc == 0) {
         const struct book_hdr *hdr = base;
@@ -662,7 +661,9 @@ tipc_book_close(tipc_book *b)
 {
     if (b == NULL)
         return;
-    if (b->writer) {
+    /* Only the writer process itself gives the book up: a forked child
+     * closing an inherited handle must not. */
+    if (b->writer && b->pid == (int32_t)getpid()) {
         int32_t me = b->pid;
         atomic_compare_exchange_strong(&b->hdr->writer_pid, &me, 0);
     }
@@ -786,9 +787,9 @@ book_set(tipc_book *b, uint32_t index, int64_t value, uint64_t source_ns, uint64
                           memory_order_relaxed);
     atomic_store_explicit(&b->hdr->changes, pos + 1u, memory_order_release);
     b->changes = pos + 1u;
-    if (TIPC_UNLIKELY(atomic_exchange_explicit(b->wake, wake_value(pos + 1u),
-                                               memory_order_seq_cst) &
-                      BOOK_WAKE_BIT))
+    if (TIPC_UNLIKELY(
+            atomic_exchange_explicit(b->wake, wake_value(pos + 1u), memory_order_seq_cst) &
+            BOOK_WAKE_BIT))
         futex_wake_all(b->wake);
     return 0;
 }
@@ -887,9 +888,8 @@ tipc_book_wait(tipc_book *b, uint64_t seen, int timeout_ms)
         if (timeout_ms == 0)
             return TIPC_ETIMEDOUT;
         if (!(w & BOOK_WAKE_BIT)) {
-            if (!atomic_compare_exchange_strong_explicit(b->wake, &w, w | BOOK_WAKE_BIT,
-                                                         memory_order_seq_cst,
-                                                         memory_order_acquire))
+            if (!atomic_compare_exchange_strong_explicit(
+                    b->wake, &w, w | BOOK_WAKE_BIT, memory_order_seq_cst, memory_order_acquire))
                 continue;
             w |= BOOK_WAKE_BIT;
         }

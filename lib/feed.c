@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Feed helpers: the symbol table and the SNAPSHOT_END payload codec.
+ * Feed helpers: the symbol table, the SNAPSHOT_END payload codec and the
+ * last-value cache that answers a join with a snapshot.
  *
  * A symbol is at most 15 bytes, so it fits a 16-byte NUL-padded key that is
  * hashed and compared as two 64-bit words: a lookup is one strnlen, one
@@ -9,7 +10,9 @@
  * which makes "the symbol at index i" free and keeps the table two
  * allocations. The SNAPSHOT_END payload is two integers, so it is read and
  * written by hand, as the tick decoder does, rather than through msgpack-c's
- * allocating unpacker.
+ * allocating unpacker. The cache is a symbol table plus one entry per symbol,
+ * so putting a tick is a probe and a 48-byte copy; it re-encodes entries only
+ * when a snapshot is sent, which is rare next to puts.
  */
 #include "tipc_int.h"
 
@@ -305,4 +308,182 @@ tipc_snapshot_end_decode(const void *buf, size_t len, tipc_snapshot_end *out)
     out->price_seq = seq[0];
     out->news_seq = seq[1];
     return 0;
+}
+
+/* ---- Last-value cache --------------------------------------------------- */
+
+enum { HAVE_TICK = 1, HAVE_NEWS = 2 };
+
+typedef struct lvc_entry {
+    tipc_tick tick;
+    tipc_news news;
+    uint32_t have;
+} lvc_entry;
+
+struct tipc_lvc {
+    tipc_symtab *syms;
+    lvc_entry *e; /* by symtab index */
+    uint32_t cap;
+    tipc_snapshot_end seqs;
+};
+
+int
+tipc_lvc_create(tipc_lvc **out, uint32_t max_symbols)
+{
+    tipc_lvc *c;
+    int rc;
+
+    assert(out != NULL);
+    if (max_symbols == 0 || max_symbols > TIPC_SYMTAB_MAX)
+        return TIPC_EINVAL;
+    if ((c = calloc(1, sizeof *c)) == NULL)
+        return TIPC_ENOMEM;
+    if ((rc = tipc_symtab_create(&c->syms, max_symbols)) < 0) {
+        free(c);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}
+
+void
+tipc_lvc_destroy(tipc_lvc *c)
+{
+    if (c == NULL)
+        return;
+    tipc_symtab_destroy(c->syms);
+    free(c->e);
+    free(c);
+}
+
+/* The entry of symbol, added (zeroed) if new. */
+static int
+lvc_entry_for(tipc_lvc *c, const char *symbol, lvc_entry **out)
+{
+    uint32_t i;
+    int rc;
+
+    if (tipc_symtab_find(c->syms, symbol, &i) == 0) {
+        *out = &c->e[i];
+        return 0;
+    }
+    if ((rc = tipc_symtab_add(c->syms, symbol, &i)) < 0)
+        return rc;
+    if (i >= c->cap) {
+        uint32_t cap = c->cap ? 2 * c->cap : SYMTAB_INITIAL;
+        lvc_entry *e = realloc(c->e, (size_t)cap * sizeof *e);
+        if (e == NULL)
+            return TIPC_ENOMEM; /* the symbol stays in the table; the next put retries */
+        c->e = e;
+        c->cap = cap;
+    }
+    memset(&c->e[i], 0, sizeof c->e[i]);
+    *out = &c->e[i];
+    return 0;
+}
+
+int
+tipc_lvc_put_tick(tipc_lvc *c, const tipc_tick *t)
+{
+    lvc_entry *e;
+    int rc;
+
+    assert(c != NULL && t != NULL);
+    c->seqs.price_seq = t->seq;
+    if ((rc = lvc_entry_for(c, t->symbol, &e)) < 0)
+        return rc;
+    e->tick = *t;
+    e->have |= HAVE_TICK;
+    return 0;
+}
+
+int
+tipc_lvc_put_news(tipc_lvc *c, const tipc_news *n)
+{
+    lvc_entry *e;
+    int rc;
+
+    assert(c != NULL && n != NULL);
+    c->seqs.news_seq = n->seq;
+    if ((rc = lvc_entry_for(c, n->symbol, &e)) < 0)
+        return rc;
+    e->news = *n;
+    e->have |= HAVE_NEWS;
+    return 0;
+}
+
+void
+tipc_lvc_seqs(const tipc_lvc *c, tipc_snapshot_end *out)
+{
+    assert(c != NULL && out != NULL);
+    *out = c->seqs;
+}
+
+/* Queue entry i's frames for the client's streams; returns frames or an error. */
+static int
+send_entry(const tipc_lvc *c, uint32_t i, tipc_server *srv, uint64_t conn, uint32_t streams)
+{
+    const lvc_entry *e = &c->e[i];
+    uint8_t buf[TIPC_TICK_ENCODED_MAX > TIPC_NEWS_ENCODED_MAX ? TIPC_TICK_ENCODED_MAX
+                                                              : TIPC_NEWS_ENCODED_MAX];
+    size_t len;
+    int rc, n = 0;
+
+    if ((streams & TIPC_STREAM_PRICES) && (e->have & HAVE_TICK)) {
+        if ((rc = tipc_tick_encode(&e->tick, buf, sizeof buf, &len)) < 0 ||
+            (rc = tipc_server_send(srv, conn, TIPC_MSG_TICK, buf, len)) < 0)
+            return rc;
+        n++;
+    }
+    if ((streams & TIPC_STREAM_NEWS) && (e->have & HAVE_NEWS)) {
+        if ((rc = tipc_news_encode(&e->news, buf, sizeof buf, &len)) < 0 ||
+            (rc = tipc_server_send(srv, conn, TIPC_MSG_NEWS, buf, len)) < 0)
+            return rc;
+        n++;
+    }
+    return n;
+}
+
+/* The cache indices of the filter's symbols, sorted (put order), without
+ * duplicates or symbols never put. */
+static uint32_t
+filter_indices(const tipc_lvc *c, const tipc_hello *hello, uint32_t idx[TIPC_SOCK_FILTER_MAX])
+{
+    uint32_t n = 0, i, k;
+
+    for (uint32_t f = 0; f < hello->nsymbols && f < TIPC_SOCK_FILTER_MAX; f++) {
+        if (tipc_symtab_find(c->syms, hello->symbols[f], &i) < 0)
+            continue;
+        for (k = n; k > 0 && idx[k - 1] > i; k--)
+            ;
+        if (k > 0 && idx[k - 1] == i)
+            continue;
+        memmove(idx + k + 1, idx + k, (n - k) * sizeof *idx);
+        idx[k] = i;
+        n++;
+    }
+    return n;
+}
+
+int
+tipc_lvc_send_snapshot(const tipc_lvc *c, tipc_server *srv, uint64_t conn, const tipc_hello *hello)
+{
+    uint8_t end[TIPC_SNAPSHOT_END_ENCODED_MAX];
+    uint32_t idx[TIPC_SOCK_FILTER_MAX], n;
+    size_t len;
+    int rc, total = 0;
+
+    assert(c != NULL && srv != NULL && hello != NULL);
+    n = hello->nsymbols > 0 ? filter_indices(c, hello, idx) : tipc_symtab_count(c->syms);
+    if ((rc = tipc_server_send(srv, conn, TIPC_MSG_SNAPSHOT_BEGIN, NULL, 0)) < 0)
+        return rc;
+    for (uint32_t k = 0; k < n; k++) {
+        if ((rc = send_entry(c, hello->nsymbols > 0 ? idx[k] : k, srv, conn, hello->streams)) < 0)
+            return rc;
+        total += rc;
+    }
+    if ((rc = tipc_snapshot_end_encode(&c->seqs, end, sizeof end, &len)) < 0 ||
+        (rc = tipc_server_send(srv, conn, TIPC_MSG_SNAPSHOT_END, end, len)) < 0)
+        return rc;
+    return total;
 }

@@ -4,13 +4,13 @@
  * A frame that lies whole inside the chunk being parsed is handed out as a
  * pointer into that chunk. Only a frame cut by a chunk boundary is copied,
  * into the assembly buffer: its tail goes in when the chunk runs out, the
- * rest when the next chunk arrives. The tail is written after any frame
- * already returned from that buffer and only moved to the front on the next
- * feed, which is what lets every frame from one chunk stay valid until the
- * next feed. The buffer therefore holds at most one finished frame plus one
- * partial frame: 2 * (max_frame + 4) bytes, however a peer splits its
- * stream. A length field is judged as soon as its four bytes are known, so a
- * hostile 4 GiB header costs nothing.
+ * rest when the next chunk arrives. A frame handed out from that buffer
+ * never moves before the next feed: the tail is written behind it, or into a
+ * fresh buffer while the old one is retired until then. That is what lets
+ * every frame from one chunk stay valid until the next feed. At most one
+ * finished and one partial frame are held, each buffer at most
+ * max_frame + 4 bytes, however a peer splits its stream. A length field is judged as soon as its
+ * four bytes are known, so a hostile 4 GiB header costs nothing.
  */
 #include "tipc_int.h"
 
@@ -30,7 +30,8 @@ void
 tipc__framer_fini(tipc_framer *f)
 {
     free(f->abuf);
-    f->abuf = NULL;
+    free(f->retired);
+    f->abuf = f->retired = NULL;
     f->acap = 0;
 }
 
@@ -57,16 +58,20 @@ framer_check_len(tipc_framer *f, uint32_t l)
     return 0;
 }
 
+/* Room for need bytes at the start of abuf. Only called while no frame
+ * handed out since the last feed lives in abuf, since realloc may move it.
+ * Capacity stays within max_frame + 4. */
 static int
 framer_grow(tipc_framer *f, size_t need)
 {
-    size_t cap;
+    size_t cap, bound = (size_t)f->max_frame + 4;
     uint8_t *nb;
 
     if (need <= f->acap)
         return 0;
-    assert(need <= 2 * ((size_t)f->max_frame + 4) || f->acap == 0);
     cap = f->acap < 256 ? 256 : f->acap * 2;
+    if (cap > bound)
+        cap = bound;
     if (cap < need)
         cap = need;
     nb = realloc(f->abuf, cap);
@@ -74,6 +79,31 @@ framer_grow(tipc_framer *f, size_t need)
         return framer_fail(f, TIPC_ENOMEM);
     f->abuf = nb;
     f->acap = cap;
+    return 0;
+}
+
+/* Room for a chunk's tail behind a frame already handed out from abuf in
+ * this chunk. That frame must not move, so when the tail does not fit, it
+ * goes to a fresh buffer and the old one is retired until the next feed. */
+static int
+framer_room_for_tail(tipc_framer *f, size_t avail)
+{
+    size_t cap;
+    uint8_t *nb;
+
+    if (f->aoff == 0)
+        return framer_grow(f, avail);
+    if (f->aoff + avail <= f->acap)
+        return 0;
+    assert(f->retired == NULL);
+    cap = f->acap > avail ? f->acap : avail;
+    nb = malloc(cap);
+    if (nb == NULL)
+        return framer_fail(f, TIPC_ENOMEM);
+    f->retired = f->abuf;
+    f->abuf = nb;
+    f->acap = cap;
+    f->aoff = 0;
     return 0;
 }
 
@@ -139,7 +169,7 @@ tipc__framer_next_slow(tipc_framer *f, tipc_frame *out)
     }
     /* The chunk ends inside a frame (already length-checked when its header
      * is complete): keep the tail behind any frame returned from abuf. */
-    if ((rc = framer_grow(f, f->aoff + avail)) < 0)
+    if ((rc = framer_room_for_tail(f, avail)) < 0)
         return rc;
     memcpy(f->abuf + f->aoff, in, avail);
     f->alen = avail;
@@ -183,6 +213,8 @@ tipc_framer_feed(tipc_framer *f, const void *data, size_t len)
     if (f->in_pos != f->in_len)
         return TIPC_ESTATE;
     /* Frames handed out from abuf die here, so the partial moves up. */
+    free(f->retired);
+    f->retired = NULL;
     if (f->alen > 0 && f->aoff > 0)
         memmove(f->abuf, f->abuf + f->aoff, f->alen);
     f->aoff = 0;
@@ -208,6 +240,8 @@ tipc_framer_buffered(const tipc_framer *f)
 void
 tipc_framer_reset(tipc_framer *f)
 {
+    free(f->retired);
+    f->retired = NULL;
     f->in = NULL;
     f->in_len = f->in_pos = 0;
     f->aoff = f->alen = 0;

@@ -225,77 +225,66 @@ r_uint(mpr *r, uint64_t *v)
     return TIPC_ETYPE;
 }
 
+/* Bytes after the tag of the types 0xc0..0xdf: a fixed size, or VAR for a
+ * length-prefixed or container type, or BAD for 0xc1 (never used). */
+#define VAR (-1)
+#define BAD (-2)
+static const int8_t mp_after_tag[32] = {
+    0,   BAD, 0,   0,       /* c0 nil, c1, c2 c3 bool */
+    VAR, VAR, VAR,          /* c4..c6 bin 8/16/32 */
+    VAR, VAR, VAR,          /* c7..c9 ext 8/16/32 */
+    4,   8,                 /* ca cb float 32/64 */
+    1,   2,   4,   8,       /* cc..cf uint 8..64 */
+    1,   2,   4,   8,       /* d0..d3 int 8..64 */
+    2,   3,   5,   9,   17, /* d4..d8 fixext 1..16 (type byte + data) */
+    VAR, VAR, VAR,          /* d9..db str 8/16/32 */
+    VAR, VAR, VAR, VAR,     /* dc dd array 16/32, de df map 16/32 */
+};
+
 /* Skip one value of any type, nesting at most MP_MAX_DEPTH deep. */
 static int
 r_skip(mpr *r, int depth)
 {
     uint8_t t;
-    uint64_t v = 0;
-    uint64_t items = 0;
-    size_t skip = 0;
+    uint64_t v = 0, items = 0, skip = 0;
     int rc;
 
     if (depth > MP_MAX_DEPTH)
         return TIPC_EPROTO;
     if ((rc = r_tag(r, &t)) < 0)
         return rc;
-    if (t < 0x80 || t >= 0xe0 || t == 0xc0 || t == 0xc2 || t == 0xc3)
+    if (t < 0x80 || t >= 0xe0) { /* fixints */
         return 0;
-    if ((t & 0xf0) == 0x80)
+    } else if (t < 0x90) { /* fixmap */
         items = 2u * (t & 0x0f);
-    else if ((t & 0xf0) == 0x90)
+    } else if (t < 0xa0) { /* fixarray */
         items = t & 0x0f;
-    else if ((t & 0xe0) == 0xa0)
+    } else if (t < 0xc0) { /* fixstr */
         skip = t & 0x1f;
-    else {
-        switch (t) {
-        case 0xc4: case 0xc5: case 0xc6: /* bin 8/16/32 */
-            if ((rc = r_be(r, 1 << (t - 0xc4), &v)) < 0)
-                return rc;
-            skip = (size_t)v;
-            break;
-        case 0xd9: case 0xda: case 0xdb: /* str 8/16/32 */
-            if ((rc = r_be(r, 1 << (t - 0xd9), &v)) < 0)
-                return rc;
-            skip = (size_t)v;
-            break;
-        case 0xc7: case 0xc8: case 0xc9: /* ext 8/16/32: length, type, data */
-            if ((rc = r_be(r, 1 << (t - 0xc7), &v)) < 0)
-                return rc;
-            skip = (size_t)v + 1;
-            break;
-        case 0xca: skip = 4; break;             /* float32 */
-        case 0xcb: skip = 8; break;             /* float64 */
-        case 0xcc: case 0xd0: skip = 1; break;  /* uint8 / int8 */
-        case 0xcd: case 0xd1: skip = 2; break;
-        case 0xce: case 0xd2: skip = 4; break;
-        case 0xcf: case 0xd3: skip = 8; break;
-        case 0xd4: skip = 2; break;             /* fixext 1..16: type + data */
-        case 0xd5: skip = 3; break;
-        case 0xd6: skip = 5; break;
-        case 0xd7: skip = 9; break;
-        case 0xd8: skip = 17; break;
-        case 0xdc: case 0xdd:
-            if ((rc = r_be(r, t == 0xdc ? 2 : 4, &items)) < 0)
-                return rc;
-            break;
-        case 0xde: case 0xdf:
-            if ((rc = r_be(r, t == 0xde ? 2 : 4, &items)) < 0)
-                return rc;
-            items *= 2;
-            break;
-        default: /* 0xc1: never used */
-            return TIPC_EPROTO;
-        }
+    } else if (mp_after_tag[t - 0xc0] == BAD) {
+        return TIPC_EPROTO;
+    } else if (mp_after_tag[t - 0xc0] != VAR) {
+        skip = (uint64_t)mp_after_tag[t - 0xc0];
+    } else if (t >= 0xdc) { /* array/map 16/32 */
+        if ((rc = r_be(r, (t & 1) ? 4 : 2, &items)) < 0)
+            return rc;
+        items *= t >= 0xde ? 2 : 1;
+    } else { /* bin, ext, str: 1/2/4-byte length; ext adds a type byte */
+        uint8_t base = t <= 0xc6 ? 0xc4 : t <= 0xc9 ? 0xc7 : 0xd9;
+        if ((rc = r_be(r, 1 << (t - base), &v)) < 0)
+            return rc;
+        skip = v + (base == 0xc7);
     }
     if (skip > r->n - r->pos || items > r->n - r->pos)
         return TIPC_EPROTO;
-    r->pos += skip;
+    r->pos += (size_t)skip;
     for (uint64_t i = 0; i < items; i++)
         if ((rc = r_skip(r, depth + 1)) < 0)
             return rc;
     return 0;
 }
+#undef VAR
+#undef BAD
 
 static int
 key_is(const char *k, size_t klen, const char *want)
@@ -613,7 +602,9 @@ tipc__hello_decode(const uint8_t *p, size_t n, tipc_hello *h, tipc__hello_extra 
     }
     if (!(seen & HK_VERSION) || !(seen & HK_ROLE) || !(seen & HK_NAME)) {
         tipc__why(why, whylen, "malformed HELLO: missing field \"%s\"",
-                  !(seen & HK_VERSION) ? "version" : !(seen & HK_ROLE) ? "role" : "name");
+                  !(seen & HK_VERSION) ? "version"
+                  : !(seen & HK_ROLE)  ? "role"
+                                       : "name");
         return TIPC_EMISSING;
     }
     h->version = (uint32_t)version;

@@ -39,8 +39,8 @@
 #define SRV_HANDSHAKE_DEFAULT 5000u
 #define SRV_MAX_CONNS_DEFAULT 256u
 #define SRV_MAX_CONNS_LIMIT (1u << 20)
-#define SRV_RBUF 65536u      /* per-connection read chunk; inbound is orders */
-#define SRV_ACCEPT_BURST 64  /* accepts per poll, so a flood cannot starve I/O */
+#define SRV_RBUF 65536u     /* per-connection read chunk; inbound is orders */
+#define SRV_ACCEPT_BURST 64 /* accepts per poll, so a flood cannot starve I/O */
 #define SRV_ACCEPT_PAUSE_MS 100
 #define SRV_EPOLL_BATCH 64
 
@@ -225,9 +225,12 @@ pending_remove(tipc_server *srv, conn *c)
     c->flags &= (uint8_t)~CF_PENDING;
 }
 
+static void conn_close(tipc_server *srv, conn *c, tipc_leave_reason reason, const char *fmt, ...)
+    TIPC_PRINTF(4, 5);
+
 /* Close a connection: say why if it can still hear it, unregister it, and
  * queue its LEAVE. The memory stays until the LEAVE has been returned. */
-static void TIPC_PRINTF(4, 5)
+static void
 conn_close(tipc_server *srv, conn *c, tipc_leave_reason reason, const char *fmt, ...)
 {
     va_list ap;
@@ -247,8 +250,7 @@ conn_close(tipc_server *srv, conn *c, tipc_leave_reason reason, const char *fmt,
         reason != TIPC_LEAVE_OVERFLOW && reason != TIPC_LEAVE_REJECTED &&
         tipc__reason_encode(c->why, payload, sizeof payload, &n) == 0 &&
         tipc__ring_reserve(&c->out, TIPC_FRAME_HDR + n) == 0) {
-        (void)tipc__ring_put_frame(&c->out,
-                                   c->state == CS_JOINED ? TIPC_MSG_BYE : TIPC_MSG_REJECT,
+        (void)tipc__ring_put_frame(&c->out, c->state == CS_JOINED ? TIPC_MSG_BYE : TIPC_MSG_REJECT,
                                    payload, n);
     }
     if (c->out.len > 0)
@@ -272,7 +274,7 @@ conn_close(tipc_server *srv, conn *c, tipc_leave_reason reason, const char *fmt,
     c->state = CS_CLOSED;
     srv->leaving[srv->nleaving++] = c;
     level = reason == TIPC_LEAVE_PEER_CLOSED || reason == TIPC_LEAVE_CLOSED ? TIPC_LOG_INFO
-                                                                           : TIPC_LOG_WARN;
+                                                                            : TIPC_LOG_WARN;
     tipc__log(&srv->log, level, "server", "conn %llu (%s%s%s) left: %s: %s",
               (unsigned long long)c->id, c->peer, c->hello.name[0] ? " " : "", c->hello.name,
               tipc_leave_reason_name(reason), c->why);
@@ -521,8 +523,7 @@ refuse(tipc_server *srv, int fd, const char *peer)
     char why[48];
 
     snprintf(why, sizeof why, "server full (max_conns %u)", srv->max_conns);
-    if (tipc__reason_encode(why, frame + TIPC_FRAME_HDR, sizeof frame - TIPC_FRAME_HDR, &n) ==
-        0) {
+    if (tipc__reason_encode(why, frame + TIPC_FRAME_HDR, sizeof frame - TIPC_FRAME_HDR, &n) == 0) {
         tipc__frame_hdr(frame, TIPC_MSG_REJECT, n);
         (void)send(fd, frame, TIPC_FRAME_HDR + n, MSG_NOSIGNAL | MSG_DONTWAIT);
     }
@@ -589,8 +590,7 @@ srv_accept(tipc_server *srv)
         snprintf(c->peer, sizeof c->peer, "%s", peer);
         /* Before the HELLO is accepted, frames are capped small: an
          * unauthenticated peer cannot make the server buffer max_frame. */
-        tipc__framer_init(&c->fr, srv->max_frame < TIPC__HELLO_FRAME_MAX ? srv->max_frame
-                                                                          : TIPC__HELLO_FRAME_MAX);
+        tipc__framer_init(&c->fr, TIPC__HELLO_FRAME_MAX);
         tipc__ring_init(&c->out, srv->out_cap);
         ev.events = EPOLLIN;
         ev.data.ptr = c;
@@ -708,7 +708,7 @@ tipc_server_poll(tipc_server *srv, tipc_server_event *evs, int max, int timeout_
                 wait = 0;
             else {
                 uint64_t until = deadline < srv->next_sweep ? deadline : srv->next_sweep;
-                wait = until <= srv->now ? 0
+                wait = until <= srv->now              ? 0
                        : until - srv->now > INT32_MAX ? INT32_MAX
                                                       : (int)(until - srv->now);
             }
@@ -813,8 +813,7 @@ tipc_server_send(tipc_server *srv, uint64_t id, uint8_t type, const void *data, 
     rc = tipc__ring_put_frame(&c->out, type, data, len);
     if (rc < 0) {
         conn_close(srv, c, rc == TIPC_EOVERFLOW ? TIPC_LEAVE_OVERFLOW : TIPC_LEAVE_IO_ERROR,
-                   "output buffer full (%zu bytes queued, out_cap %zu)", c->out.len,
-                   srv->out_cap);
+                   "output buffer full (%zu bytes queued, out_cap %zu)", c->out.len, srv->out_cap);
         return TIPC_EOVERFLOW;
     }
     mark_dirty(srv, c);

@@ -229,11 +229,11 @@ struct tipc_sock {
     uint8_t *rbuf;
     size_t rcap;
     tipc__ring out;
-    uint32_t peer_max;  /* largest L the server accepts */
-    uint32_t hb_ms;     /* 0: never */
-    uint32_t dead_ms;   /* 0: never */
-    int send_timeout;   /* ms, -1 forever */
-    uint64_t last_rx;   /* ms, monotonic */
+    uint32_t peer_max; /* largest L the server accepts */
+    uint32_t hb_ms;    /* 0: never */
+    uint32_t dead_ms;  /* 0: never */
+    int send_timeout;  /* ms, -1 forever */
+    uint64_t last_rx;  /* ms, monotonic */
     uint64_t last_tx;
     tipc_logger log;
 };
@@ -476,7 +476,7 @@ sock_room(tipc_sock *s, size_t need, int flags)
         if (deadline == 0)
             deadline = deadline_after(s->send_timeout, now);
         if (ms_left(deadline, now) == 0)
-            return TIPC_ETIMEDOUT;
+            return TIPC_EAGAIN; /* nothing queued: the caller may retry */
         ev = wait_fd(s->fd, POLLOUT, ms_left(deadline, now));
         if (ev < 0)
             return sock_fail(s, ev);
@@ -632,8 +632,7 @@ open_connected(const tipc__addr *a, uint64_t deadline, int *out_fd)
         return tipc__gai_err(rc);
     rc = TIPC_ENOENT;
     for (ai = res; ai != NULL; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                    ai->ai_protocol);
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
         if (fd < 0) {
             rc = -errno;
             continue;
@@ -698,16 +697,15 @@ sock_handshake(tipc_sock *s, const tipc_hello *hello, uint32_t hb_ms, uint64_t d
 
 int
 tipc_sock_connect(tipc_sock **out, const char *addr, const tipc_hello *hello,
-                  const tipc_sock_opts *opts, tipc_welcome *welcome_out, char *why,
-                  size_t whylen)
+                  const tipc_sock_opts *opts, tipc_welcome *welcome_out, char *why, size_t whylen)
 {
     static const tipc_sock_opts defaults;
     const tipc_sock_opts *o = opts != NULL ? opts : &defaults;
     uint32_t max_frame = o->max_frame != 0 ? o->max_frame : TIPC_FRAME_MAX_DEFAULT;
     size_t rcap = o->recv_buf != 0 ? o->recv_buf : SOCK_RECV_BUF_DEFAULT;
     size_t out_cap = o->out_cap != 0 ? o->out_cap : SOCK_OUT_CAP_DEFAULT;
-    int ctimeout = o->connect_timeout_ms != 0 ? o->connect_timeout_ms
-                                               : SOCK_CONNECT_TIMEOUT_DEFAULT;
+    int ctimeout =
+        o->connect_timeout_ms != 0 ? o->connect_timeout_ms : SOCK_CONNECT_TIMEOUT_DEFAULT;
     uint32_t hb_ms = tipc__opt_ms(o->heartbeat_ms, SOCK_HEARTBEAT_DEFAULT);
     tipc__addr a;
     tipc_welcome w;

@@ -21,12 +21,13 @@ struct tipc_framer {
     const uint8_t *in; /* the chunk being parsed; borrowed */
     size_t in_len;
     size_t in_pos;
-    uint8_t *abuf;     /* assembly buffer for a frame split across chunks */
+    uint8_t *abuf; /* assembly buffer for a frame split across chunks */
     size_t acap;
-    size_t aoff;       /* where the partial frame starts in abuf */
-    size_t alen;       /* bytes of it held */
+    uint8_t *retired; /* previous abuf, still backing a frame until the next feed */
+    size_t aoff;      /* where the partial frame starts in abuf */
+    size_t alen;      /* bytes of it held */
     uint32_t max_frame;
-    int err;           /* sticky */
+    int err; /* sticky */
 };
 
 void tipc__framer_init(tipc_framer *f, uint32_t max_frame);
@@ -200,8 +201,8 @@ int tipc__reason_encode(const char *reason, uint8_t *buf, size_t cap, size_t *le
  * Returns 0; TIPC_EVERSION (version other than TIPC_PROTO_VERSION; the
  * rest of the payload may then be anything); TIPC_EPROTO, TIPC_EBADVAL or
  * TIPC_EMISSING with a one-line reason in why. */
-int tipc__hello_decode(const uint8_t *p, size_t n, tipc_hello *h, tipc__hello_extra *x,
-                       char *why, size_t whylen);
+int tipc__hello_decode(const uint8_t *p, size_t n, tipc_hello *h, tipc__hello_extra *x, char *why,
+                       size_t whylen);
 int tipc__welcome_decode(const uint8_t *p, size_t n, tipc_welcome *w, char *why, size_t whylen);
 /* Accepts an empty payload (reason ""). */
 int tipc__reason_decode(const uint8_t *p, size_t n, char *reason, size_t cap);
@@ -218,7 +219,7 @@ int tipc__symbol_valid(const char *s, size_t n);
 
 typedef struct tipc__addr {
     int is_unix;
-    int any;      /* listen on every interface ("*") */
+    int any; /* listen on every interface ("*") */
     char host[256];
     char port[8]; /* decimal */
     struct sockaddr_un sun;

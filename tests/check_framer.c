@@ -237,6 +237,34 @@ START_TEST(test_framer_buffer_stays_bounded)
 }
 END_TEST
 
+START_TEST(test_framer_assembled_frame_survives_a_larger_tail)
+{
+    /* A (100 bytes) arrives split; the chunk that completes it ends 3000
+     * bytes into B. A was assembled in the framer's buffer, which cannot hold
+     * B's tail too: A must still be intact (and not freed) afterwards. */
+    static const uint32_t sizes[] = {100, 5000};
+    stream st;
+    tipc_framer *fr;
+    tipc_frame a, b;
+
+    stream_build(&st, sizes, 2);
+    ck_assert_tipc_ok(tipc_framer_create(&fr, 0));
+    ck_assert_tipc_ok(tipc_framer_feed(fr, st.buf, 50));
+    ck_assert_int_eq(tipc_framer_next(fr, &a), 0);
+    ck_assert_tipc_ok(tipc_framer_feed(fr, st.buf + 50, 105 - 50 + 3000));
+    ck_assert_int_eq(tipc_framer_next(fr, &a), 1);
+    ck_assert_int_eq(tipc_framer_next(fr, &b), 0);
+    ck_assert_uint_eq(tipc_framer_buffered(fr), 3000);
+    frame_check(&st, 0, &a);
+    ck_assert_tipc_ok(tipc_framer_feed(fr, st.buf + 3105, st.len - 3105));
+    ck_assert_int_eq(tipc_framer_next(fr, &b), 1);
+    frame_check(&st, 1, &b);
+    ck_assert_int_eq(tipc_framer_next(fr, &b), 0);
+    tipc_framer_destroy(fr);
+    free(st.buf);
+}
+END_TEST
+
 START_TEST(test_framer_feed_before_drained_is_state_error)
 {
     uint8_t two[12] = {0, 0, 0, 2, 0x10, 'a', 0, 0, 0, 2, 0x11, 'b'};
@@ -284,9 +312,9 @@ START_TEST(test_frame_encode_exact_bytes)
     ck_assert_tipc_ok(tipc_frame_encode(buf, 5, TIPC_MSG_HEARTBEAT, NULL, 0, &n));
     ck_assert_uint_eq(n, 5);
     ck_assert_mem_eq(buf, "\x00\x00\x00\x01\x04", 5);
-    ck_assert_tipc_err(tipc_frame_encode(buf, sizeof buf, TIPC_MSG_TICK, buf,
-                                         TIPC_FRAME_MAX_LIMIT, &n),
-                       TIPC_EMSGSIZE);
+    ck_assert_tipc_err(
+        tipc_frame_encode(buf, sizeof buf, TIPC_MSG_TICK, buf, TIPC_FRAME_MAX_LIMIT, &n),
+        TIPC_EMSGSIZE);
 }
 END_TEST
 
@@ -412,6 +440,7 @@ tipc_framer_suite(void)
     tcase_add_test(core, test_framer_one_byte_at_a_time);
     tcase_add_test(core, test_framer_large_frame_split_everywhere_interesting);
     tcase_add_test(core, test_framer_buffer_stays_bounded);
+    tcase_add_test(core, test_framer_assembled_frame_survives_a_larger_tail);
     tcase_add_test(core, test_framer_feed_before_drained_is_state_error);
     tcase_add_test(core, test_framer_empty_payload);
     tcase_add_test(core, test_frame_encode_exact_bytes);

@@ -245,8 +245,8 @@ start_om(const char *tag, int port, int *port_out)
     path_in(port_file, sizeof port_file, "om.port");
     unlink(port_file);
     snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
-    char *argv[] = {OM_BIN,      "--listen",  listen, "--log", log, "--port-file",
-                    port_file,   "--no-sync", "--report-ms", "0", NULL};
+    char *argv[] = {OM_BIN,    "--listen",  listen,        "--log", log, "--port-file",
+                    port_file, "--no-sync", "--report-ms", "0",     NULL};
     pid_t pid = spawn(argv, tag, NULL);
     *port_out = read_port_file(port_file);
     return pid;
@@ -362,8 +362,11 @@ send_raw(tipc_sock *s, const char *json)
 static tipc_order
 good_order(const char *strategy, const char *id)
 {
-    tipc_order o = {.side = TIPC_SIDE_BUY, .quantity = 100, .price = 1640500,
-                    .signal = {.rule = TIPC_RULE_MANUAL}, .tick_ns = 0};
+    tipc_order o = {.side = TIPC_SIDE_BUY,
+                    .quantity = 100,
+                    .price = 1640500,
+                    .signal = {.rule = TIPC_RULE_MANUAL},
+                    .tick_ns = 0};
     snprintf(o.client_order_id, sizeof o.client_order_id, "%s", id);
     snprintf(o.symbol, sizeof o.symbol, "AAPL");
     snprintf(o.strategy, sizeof o.strategy, "%s", strategy);
@@ -623,8 +626,10 @@ static void
 feed_news(struct feed *g)
 {
     for (int i = 0; i < NEWS_ITEMS; i++) {
-        tipc_news n = {.sentiment = news_items[i].score, .event_ns = 1,
-                       .send_ns = tipc_time_realtime_ns(), .seq = ++g->seq};
+        tipc_news n = {.sentiment = news_items[i].score,
+                       .event_ns = 1,
+                       .send_ns = tipc_time_realtime_ns(),
+                       .seq = ++g->seq};
         uint8_t buf[TIPC_NEWS_ENCODED_MAX];
         size_t len;
         snprintf(n.symbol, sizeof n.symbol, "%s", news_items[i].sym);
@@ -636,7 +641,7 @@ feed_news(struct feed *g)
 }
 
 struct run {
-    char prices[64], news[64];
+    char prices[128], news[128];
     tipc_book *book;
     uint32_t ia, ib;
     struct feed g;
@@ -696,9 +701,9 @@ run_start(struct run *r, int fake_om)
     ck_assert_tipc_ok(tipc_server_listen(&r->g.srv, "127.0.0.1:0", NULL));
     snprintf(gw, sizeof gw, "127.0.0.1:%d", tipc_server_port(r->g.srv));
     snprintf(om, sizeof om, "127.0.0.1:%d", r->om_port);
-    char *argv[] = {STRATEGY_BIN, "--gateway", gw, "--orders", om, "--price-book", r->prices,
-                    "--news-book", r->news, "--name", "t1", "--short", "2", "--long", "4",
-                    "--report-ms", "200", NULL};
+    char *argv[] = {STRATEGY_BIN, "--gateway",   gw,      "--orders",    om,    "--price-book",
+                    r->prices,    "--news-book", r->news, "--name",      "t1",  "--short",
+                    "2",          "--long",      "4",     "--report-ms", "200", NULL};
     r->strat = spawn(argv, "strategy", &ready_fd);
 
     /* Serve the handshake until the strategy says it is ready. */

@@ -219,8 +219,7 @@ join(tipc_server *srv, rec *r, const char *addr, const tipc_hello *h, const tipc
     j.hello = *h;
     if (o != NULL)
         j.opts = *o;
-    ck_assert_msg(connect_pumping(srv, r, &j) == 0, "connect: %s (%s)", tipc_err_name(j.rc),
-                  j.why);
+    ck_assert_msg(connect_pumping(srv, r, &j) == 0, "connect: %s (%s)", tipc_err_name(j.rc), j.why);
     at = pump_until(srv, r, TIPC_SERVER_JOIN, j.w.conn_id, 1000);
     ck_assert_int_ge(at, 0);
     if (id != NULL)
@@ -570,9 +569,9 @@ START_TEST(test_sock_publish_honours_streams_and_filters)
     ck_assert_int_eq(
         tipc_server_publish(srv, TIPC_STREAM_PRICES, NULL, TIPC_MSG_SNAPSHOT_BEGIN, "s", 1), 2);
     ck_assert_tipc_err(tipc_server_publish(srv, 3, "AAPL", TIPC_MSG_TICK, "z", 1), TIPC_EINVAL);
-    ck_assert_tipc_err(tipc_server_publish(srv, TIPC_STREAM_PRICES, "AAPL", TIPC_MSG_HEARTBEAT,
-                                           "z", 1),
-                       TIPC_EINVAL);
+    ck_assert_tipc_err(
+        tipc_server_publish(srv, TIPC_STREAM_PRICES, "AAPL", TIPC_MSG_HEARTBEAT, "z", 1),
+        TIPC_EINVAL);
     (void)tipc_server_flush(srv);
 
     ck_assert_int_eq(drain_client(a, srv, r, g, 8), 6);
@@ -1041,8 +1040,7 @@ START_TEST(test_sock_connect_times_out_without_welcome)
 
     tcp_addr(addr, sizeof addr, srv);
     hello_init(&h, TIPC_ROLE_SUBSCRIBER, "patient", TIPC_STREAM_PRICES);
-    ck_assert_tipc_err(tipc_sock_connect(&s, addr, &h, &o, NULL, why, sizeof why),
-                       TIPC_ETIMEDOUT);
+    ck_assert_tipc_err(tipc_sock_connect(&s, addr, &h, &o, NULL, why, sizeof why), TIPC_ETIMEDOUT);
     dt = now_ms() - t0;
     ck_assert_uint_ge(dt, 190);
     ck_assert_uint_le(dt, 1500);
@@ -1053,8 +1051,8 @@ END_TEST
 
 START_TEST(test_sock_bad_addresses)
 {
-    static const char *const bad[] = {"nocolon", "127.0.0.1:", "127.0.0.1:99999",
-                                      "127.0.0.1:12a", "[::1:5", "unix:", "unix:@", NULL};
+    static const char *const bad[] = {"nocolon", "127.0.0.1:", "127.0.0.1:99999", "127.0.0.1:12a",
+                                      "[::1:5",  "unix:",      "unix:@",          NULL};
     tipc_server *srv = NULL;
     tipc_sock *s = NULL;
     tipc_hello h;
@@ -1065,15 +1063,13 @@ START_TEST(test_sock_bad_addresses)
         ck_assert_tipc_err(tipc_server_listen(&srv, bad[i], NULL), TIPC_EINVAL);
         ck_assert_tipc_err(tipc_sock_connect(&s, bad[i], &h, NULL, NULL, NULL, 0), TIPC_EINVAL);
     }
-    ck_assert_tipc_err(tipc_sock_connect(&s, "127.0.0.1:0", &h, NULL, NULL, NULL, 0),
-                       TIPC_EINVAL);
+    ck_assert_tipc_err(tipc_sock_connect(&s, "127.0.0.1:0", &h, NULL, NULL, NULL, 0), TIPC_EINVAL);
     ck_assert_tipc_err(tipc_sock_connect(&s, "*:5555", &h, NULL, NULL, NULL, 0), TIPC_EINVAL);
     memset(longpath, 'a', sizeof longpath);
     memcpy(longpath, "unix:/tmp/", 10);
     longpath[sizeof longpath - 1] = '\0';
     ck_assert_tipc_err(tipc_server_listen(&srv, longpath, NULL), TIPC_ENAMETOOLONG);
-    ck_assert_tipc_err(tipc_sock_connect(&s, longpath, &h, NULL, NULL, NULL, 0),
-                       TIPC_ENAMETOOLONG);
+    ck_assert_tipc_err(tipc_sock_connect(&s, longpath, &h, NULL, NULL, NULL, 0), TIPC_ENAMETOOLONG);
     {
         /* no DNS in a sandbox answers EAI_AGAIN rather than EAI_NONAME */
         int rc = tipc_sock_connect(&s, "no-such-host.invalid:5555", &h, NULL, NULL, NULL, 0);
@@ -1235,9 +1231,9 @@ END_TEST
 START_TEST(test_sock_hello_missing_field)
 {
     /* {"version": 1, "role": "subscriber"}: no name */
-    static const uint8_t p[] = {0x82, 0xa7, 'v', 'e', 'r', 's', 'i', 'o', 'n', 0x01, 0xa4, 'r',
-                                'o',  'l',  'e', 0xaa, 's', 'u', 'b', 's', 'c', 'r', 'i',  'b',
-                                'e',  'r'};
+    static const uint8_t p[] = {0x82, 0xa7, 'v', 'e', 'r', 's', 'i',  'o', 'n',
+                                0x01, 0xa4, 'r', 'o', 'l', 'e', 0xaa, 's', 'u',
+                                'b',  's',  'c', 'r', 'i', 'b', 'e',  'r'};
     uint8_t frame[5 + sizeof p];
 
     frame[0] = frame[1] = frame[2] = 0;
@@ -1246,6 +1242,68 @@ START_TEST(test_sock_hello_missing_field)
     memcpy(frame + 5, p, sizeof p);
     hostile_first_bytes(frame, sizeof frame, TIPC_LEAVE_REJECTED,
                         "malformed HELLO: missing field \"name\"");
+}
+END_TEST
+
+START_TEST(test_sock_largest_hello_accepted)
+{
+    /* every field at its limit still fits the handshake frame cap, even on a
+     * server whose max_frame is the minimum */
+    char token[TIPC_SOCK_TOKEN_MAX + 1];
+    tipc_server_opts so = {.max_frame = 1024, .token = token};
+    tipc_server *srv;
+    rec *r = rec_new();
+    char addr[64], sym[16];
+    tipc_hello h;
+    tipc_sock *s;
+    int at;
+
+    memset(token, 'k', TIPC_SOCK_TOKEN_MAX);
+    token[TIPC_SOCK_TOKEN_MAX] = '\0';
+    srv = server_on("127.0.0.1:0", &so);
+    tcp_addr(addr, sizeof addr, srv);
+    hello_init(&h, TIPC_ROLE_SUBSCRIBER, "", TIPC_STREAM_PRICES);
+    memset(h.name, 'n', TIPC_SOCK_NAME_MAX);
+    strcpy(h.token, token);
+    h.nsymbols = TIPC_SOCK_FILTER_MAX;
+    for (int i = 0; i < TIPC_SOCK_FILTER_MAX; i++)
+        snprintf(h.symbols[i], sizeof h.symbols[i], "SYMBOL.%08d", i);
+    s = join(srv, r, addr, &h, NULL, NULL);
+    at = pump_until(srv, r, TIPC_SERVER_JOIN, 0, 10);
+    ck_assert_uint_eq(r->ev[at].hello.nsymbols, TIPC_SOCK_FILTER_MAX);
+    ck_assert_str_eq(r->ev[at].hello.symbols[63], "SYMBOL.00000063");
+    ck_assert_uint_eq(strlen(r->ev[at].hello.name), TIPC_SOCK_NAME_MAX);
+    for (int i = 0; i < TIPC_SOCK_FILTER_MAX; i += 9) {
+        snprintf(sym, sizeof sym, "SYMBOL.%08d", i);
+        ck_assert_int_eq(tipc_server_publish(srv, TIPC_STREAM_PRICES, sym, TIPC_MSG_TICK, "t", 1),
+                         1);
+    }
+    ck_assert_int_eq(
+        tipc_server_publish(srv, TIPC_STREAM_PRICES, "SYMBOL.00000064", TIPC_MSG_TICK, "t", 1), 0);
+    tipc_sock_close(s);
+    tipc_server_close(srv);
+    free(r);
+}
+END_TEST
+
+START_TEST(test_sock_hello_filter_too_long_rejected)
+{
+    const char *syms[TIPC_SOCK_FILTER_MAX + 1];
+    msgpack_sbuffer sb;
+    uint8_t frame[2048];
+
+    for (int i = 0; i <= TIPC_SOCK_FILTER_MAX; i++)
+        syms[i] = "AAPL";
+    mp_hello(&sb, 1, "subscriber", "greedy", NULL, 1, TIPC_SOCK_FILTER_MAX + 1, syms);
+    ck_assert_uint_le(sb.size + 5, sizeof frame);
+    frame[0] = frame[1] = 0;
+    frame[2] = (uint8_t)((sb.size + 1) >> 8);
+    frame[3] = (uint8_t)(sb.size + 1);
+    frame[4] = TIPC_MSG_HELLO;
+    memcpy(frame + 5, sb.data, sb.size);
+    hostile_first_bytes(frame, sb.size + 5, TIPC_LEAVE_REJECTED,
+                        "symbol filter too long: 65 symbols (limit 64)");
+    msgpack_sbuffer_destroy(&sb);
 }
 END_TEST
 
@@ -1440,8 +1498,8 @@ START_TEST(test_sock_hello_corruptions_never_crash)
                         at = i;
             }
             ck_assert_int_eq(raw_read_frame(fd, &type, buf, sizeof buf, &len, 2000), 1);
-            ck_assert(type == (r->ev[at].kind == TIPC_SERVER_JOIN ? TIPC_MSG_WELCOME
-                                                                  : TIPC_MSG_REJECT));
+            ck_assert(type ==
+                      (r->ev[at].kind == TIPC_SERVER_JOIN ? TIPC_MSG_WELCOME : TIPC_MSG_REJECT));
             close(fd);
         }
     msgpack_sbuffer_destroy(&sb);
@@ -1913,29 +1971,68 @@ END_TEST
 
 START_TEST(test_sock_blocking_send_times_out)
 {
-    tipc_sock_opts o = {.max_frame = 4096, .out_cap = 16384, .send_timeout_ms = 100};
+    tipc_sock_opts o = {.max_frame = 4096, .out_cap = 256 * 1024, .send_timeout_ms = 100};
     tipc_server *srv;
     rec *r = rec_new();
     char addr[128];
     uint8_t payload[1000] = {0};
     tipc_hello h;
     tipc_sock *s;
-    uint64_t t0, dt;
+    uint64_t t0, dt, id, end;
+    uint32_t queued = 0, got = 0;
     int rc;
 
     unix_addr(addr, sizeof addr, "block");
     srv = server_on(addr, NULL);
     hello_init(&h, TIPC_ROLE_STRATEGY, "blocked", 0);
-    s = join(srv, r, addr, &h, &o, NULL);
-    while ((rc = tipc_sock_send(s, TIPC_MSG_ORDER, payload, sizeof payload, TIPC_NONBLOCK)) == 0)
-        ;
+    s = join(srv, r, addr, &h, &o, &id);
+    /* the server does not read: once the kernel is full, a blocking send
+     * queues its frame and gives up writing after send_timeout_ms */
+    do {
+        memcpy(payload, &queued, 4);
+        t0 = now_ms();
+        rc = tipc_sock_send(s, TIPC_MSG_ORDER, payload, sizeof payload, 0);
+        ck_assert(rc == 0 || rc == TIPC_ETIMEDOUT);
+        queued++;
+    } while (rc == 0 && queued < 100000);
+    dt = now_ms() - t0;
+    ck_assert_tipc_err(rc, TIPC_ETIMEDOUT);
+    ck_assert_uint_ge(dt, 90);
+    ck_assert_uint_le(dt, 1000);
+    ck_assert_int_eq(tipc_sock_events(s), POLLIN | POLLOUT);
+    /* fill the ring; then a blocking send finds no room in time and queues
+     * nothing */
+    for (;;) {
+        memcpy(payload, &queued, 4);
+        if ((rc = tipc_sock_send(s, TIPC_MSG_ORDER, payload, sizeof payload,
+                                 TIPC_SEND_MORE | TIPC_NONBLOCK)) != 0)
+            break;
+        queued++;
+    }
     ck_assert_tipc_err(rc, TIPC_EAGAIN);
     t0 = now_ms();
-    ck_assert_tipc_err(tipc_sock_send(s, TIPC_MSG_ORDER, payload, sizeof payload, 0),
-                       TIPC_ETIMEDOUT);
+    ck_assert_tipc_err(tipc_sock_send(s, TIPC_MSG_ORDER, payload, sizeof payload, 0), TIPC_EAGAIN);
     dt = now_ms() - t0;
     ck_assert_uint_ge(dt, 90);
     ck_assert_uint_le(dt, 1000);
+    /* every queued frame arrives exactly once, in order */
+    end = now_ms() + 5000;
+    while (got < queued && now_ms() < end) {
+        tipc_server_event evs[64];
+        int n = tipc_server_poll(srv, evs, 64, 5);
+        ck_assert_int_ge(n, 0);
+        for (int i = 0; i < n; i++) {
+            uint32_t v;
+            ck_assert_int_eq(evs[i].kind, TIPC_SERVER_FRAME);
+            memcpy(&v, evs[i].frame.data, 4);
+            ck_assert_uint_eq(v, got);
+            got++;
+        }
+        rc = tipc_sock_flush(s, 0);
+        ck_assert(rc == 0 || rc == TIPC_EAGAIN);
+    }
+    ck_assert_uint_eq(got, queued);
+    ck_assert_tipc_ok(tipc_sock_flush(s, 1000));
     tipc_sock_close(s);
     tipc_server_close(srv);
     free(r);
@@ -1986,6 +2083,8 @@ tipc_sock_suite(void)
     tcase_add_test(errors, test_sock_garbage_zero_length);
     tcase_add_test(errors, test_sock_garbage_hello_not_msgpack_map);
     tcase_add_test(errors, test_sock_hello_missing_field);
+    tcase_add_test(errors, test_sock_largest_hello_accepted);
+    tcase_add_test(errors, test_sock_hello_filter_too_long_rejected);
     tcase_add_test(errors, test_sock_joined_client_sending_control_frame_is_dropped);
     tcase_add_test(errors, test_sock_hello_from_msgpack_c_interop);
     tcase_add_test(errors, test_sock_hello_every_truncation_rejected);

@@ -19,12 +19,15 @@ cat > "$tmp/bin/stub" <<'EOF'
 #!/bin/sh
 # Stand-in for tradeipc-<name>. STUB_<NAME> picks a behaviour: ok (default), fail
 # (exit 1 before ready), crash-once (exit 3 before ready on the first run), crash (exit 3
-# after ready, every run). STUB_LOOP=1: servers and clients run until SIGTERM.
+# after ready, every run), stubborn (ignores SIGTERM), early (the strategy's STATS and exit
+# 0 without ever signalling readiness, as when the data ends before it is connected). STUB_LOOP=1: servers and clients
+# run until SIGTERM.
 stopped=
 trap 'stopped=1' TERM
 name=${0##*/}; name=${name#tradeipc-}
 var=STUB_$(echo "$name" | tr a-z- A-Z_)
 eval "mode=\${$var:-ok}"
+[ "$mode" = stubborn ] && trap '' TERM
 echo "$name $$ $*" >> "$STUB_DIR/started"
 for a in "$@"; do
     case $a in --port-file=*) pf=${a#--port-file=} ;; --log=*) log=${a#--log=} ;; esac
@@ -32,6 +35,9 @@ done
 case $mode in
 fail) echo "simulated start failure" >&2; exit 1 ;;
 crash-once) [ -e "$STUB_DIR/$name.crashed" ] || { touch "$STUB_DIR/$name.crashed"; exit 3; } ;;
+early)
+    echo "STATS strategy news_received=2 prices_seen=3 orders_sent=2 accepted=2 rejected=0 duplicates=0 resent=0 unacked=0"
+    exit 0 ;;
 esac
 # As the real order manager: a torn last line (no '\n') is cut off at start.
 if [ "$name" = order-manager ] && [ -f "$log" ]; then
@@ -166,10 +172,11 @@ has "$err" "failed: order_manager exited with code 1 before it was ready"
 has "$out" "^  order_manager  *code 1  *2  FAILED: exited with code 1 before it was ready$"
 has "$out" "^  gateway  *not started"
 none_running
-STUB_ORDER_MANAGER=fail run_case "order manager fails, port 0" --restarts 2
+STUB_ORDER_MANAGER=fail run_case "order manager fails, port 0" --restarts 2 --quiet
 expect_rc 1
 [ "$(started_order)" = "order-manager" ] || fail "started: $(started_order)"
 has "$err" "failed: order_manager exited with code 1 before it was ready"
+has "$err" "order_manager's last line: simulated start failure$"
 
 # 5. A program that is not there: named, non-zero.
 run_case "missing program" --bindir "$tmp/empty"
@@ -182,6 +189,12 @@ STUB_ORDERBOOK=crash-once run_case "restart" --restarts 1
 expect_rc 0
 has "$out" "^  orderbook  *code 0  *1$"
 has "$err" "\[orderbook\] exited with code 3 .*restart 1 of 1"
+
+# 6b. A client that ends well before it said it was ready is not a start failure.
+STUB_STRATEGY=early run_case "early end"
+expect_rc 0
+has "$out" "^== tradeipc-run summary: end of data,"
+has "$out" "^orders: sent 2 = logged 2 = acked 2: OK$"
 
 # 7. A component that keeps crashing: named, the others stopped, nothing left running.
 STUB_STRATEGY=crash run_case "crash" --restarts 1
@@ -223,6 +236,24 @@ for sig in INT TERM; do
     has "$out" "^  strategy  *code 0  *0$"
     none_running
 done
+
+# 9b. A component that ignores SIGTERM is killed after the grace period and named.
+STUB_LOOP=1 STUB_ORDERBOOK=stubborn run_case "stubborn" --loop --duration 0.2
+expect_rc 1
+has "$err" "orderbook (pid [0-9]*) still running 3000 ms after SIGTERM: SIGKILL"
+has "$out" "^  orderbook  *signal 9 (Killed)  *0  FAILED: killed by signal 9$"
+has "$out" "^  order_manager  *code 0  *0$"
+none_running
+
+# 9c. Pacing and other flags reach the right programs.
+run_case "flags" --asap --no-sync -vv
+expect_rc 0
+has "$STUB_DIR/started" "^gateway [0-9]* --listen=127.0.0.1:0 --port-file=[^ ]* --prices=[^ ]* --news=[^ ]* --wait-clients=2 -v$"
+has "$STUB_DIR/started" "^order-manager [0-9]* --listen=127.0.0.1:0 --port-file=[^ ]* --log=[^ ]* --no-sync -v$"
+run_case "speed" --speed 86400 --gateway-port 17101 --orders-port 17102
+expect_rc 0
+has "$STUB_DIR/started" "^gateway [0-9]* --listen=127.0.0.1:17101 --prices=[^ ]* --news=[^ ]* --wait-clients=2 --speed=86400$"
+has "$STUB_DIR/started" "^strategy [0-9]* --gateway=127.0.0.1:17101 --orders=127.0.0.1:17102 "
 
 # 10. Counts that disagree: exit 3, MISMATCH.
 STUB_SENT=3 run_case "mismatch"

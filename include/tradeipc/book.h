@@ -28,7 +28,9 @@
  *
  * Threads: a tipc_book handle is used by one thread at a time; a book has
  * exactly one writer handle and any number of reader handles, in any number
- * of processes (the defaults in tradeipc.h).
+ * of processes (the defaults in tradeipc.h). A child forked by the writer
+ * must not write through the handle it inherited; closing it is safe and
+ * leaves the parent the writer.
  */
 #ifndef TRADEIPC_BOOK_H
 #define TRADEIPC_BOOK_H
@@ -104,13 +106,14 @@ typedef struct tipc_book_stat {
  *   TIPC_BOOK_MAX_CAPACITY, unknown flags); TIPC_ENAMETOOLONG; TIPC_EBUSY
  *   when the existing book's writer is alive; TIPC_EVERSION when the
  *   existing segment is not a book of this layout, kind and capacity;
- *   TIPC_ENOTREADY when another creator is still initialising it;
+ *   TIPC_ENOTREADY when another creator is still initialising it (one
+ *   that died doing so is replaced: at once if its pid is gone, with
+ *   TIPC_BOOK_TAKEOVER if it never stored one);
  *   TIPC_ENOMEM; TIPC_EACCES, TIPC_EMFILE and other -errno from shm_open,
  *   ftruncate and mmap.
  * Ownership: caller owns *out; release with tipc_book_close(). */
-TIPC_API TIPC_NODISCARD int tipc_book_create(tipc_book **out, const char *name,
-                                             tipc_book_kind kind, uint32_t capacity,
-                                             unsigned flags);
+TIPC_API TIPC_NODISCARD int tipc_book_create(tipc_book **out, const char *name, tipc_book_kind kind,
+                                             uint32_t capacity, unsigned flags);
 
 /* tipc_book_create_ex - tipc_book_create that also explains a failure in
  * why (e.g. which header field did not match).
@@ -120,7 +123,8 @@ TIPC_API TIPC_NODISCARD int tipc_book_create_ex(tipc_book **out, const char *nam
                                                 unsigned flags, char *why, size_t whylen);
 
 /* tipc_book_open - attach to an existing book as a reader. The data is
- * mapped read-only; only the futex word used by tipc_book_wait is writable.
+ * mapped read-only; only the page of the futex word used by tipc_book_wait
+ * is writable, which is why the object is opened read-write.
  * The file size is checked before any header field is trusted.
  * Returns: 0, with *out set.
  * Errors: TIPC_ENOENT (no such book); TIPC_ENOTREADY when the creator has
@@ -157,8 +161,7 @@ TIPC_API TIPC_NODISCARD int tipc_book_unlink(const char *name);
  *   TIPC_ENOSPC when the book is full; TIPC_EPERM on a reader handle;
  *   TIPC_ESTALE when another writer has taken the book over.
  * Ownership: symbol copied. */
-TIPC_API TIPC_NODISCARD int tipc_book_add_symbol(tipc_book *b, const char *symbol,
-                                                 uint32_t *index);
+TIPC_API TIPC_NODISCARD int tipc_book_add_symbol(tipc_book *b, const char *symbol, uint32_t *index);
 
 /* tipc_book_lookup - the index of a registered symbol: a hash probe, O(1).
  * Returns: 0, with *index set.

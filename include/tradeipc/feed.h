@@ -15,9 +15,10 @@
  * SNAPSHOT_END whose payload is the msgpack array [price_seq, news_seq]: the
  * streams' sequence numbers at that point. Live frames continue from
  * price_seq + 1 and news_seq + 1. tipc_snapshot_end_encode/_decode handle that
- * payload.
+ * payload, and a tipc_lvc (last-value cache) keeps what a publisher needs to
+ * send the whole snapshot.
  *
- * Threads: a tipc_symtab is used by one thread at a time; the codec functions
+ * Threads: a tipc_symtab or tipc_lvc is used by one thread at a time; the codec functions
  * are reentrant (the defaults in tradeipc.h).
  */
 #ifndef TRADEIPC_FEED_H
@@ -28,6 +29,7 @@
 
 #include <tradeipc/codec.h>
 #include <tradeipc/export.h>
+#include <tradeipc/sock.h>
 
 TIPC_BEGIN_DECLS
 
@@ -111,6 +113,59 @@ TIPC_API TIPC_NODISCARD int tipc_snapshot_end_encode(const tipc_snapshot_end *e,
  * Ownership: buf borrowed for the call; out caller-owned. No allocation. */
 TIPC_API TIPC_NODISCARD int tipc_snapshot_end_decode(const void *buf, size_t len,
                                                      tipc_snapshot_end *out);
+
+/* ---- Last-value cache --------------------------------------------------- */
+
+/* The latest tick and news item per symbol, and the last seq of each stream:
+ * what a publisher needs to answer a join with a snapshot. */
+typedef struct tipc_lvc tipc_lvc; /* opaque */
+
+/* tipc_lvc_create - an empty cache for at most max_symbols symbols (memory
+ * grows with the symbols actually put).
+ * Returns: 0 and *out.
+ * Errors: TIPC_EINVAL (max_symbols 0 or over TIPC_SYMTAB_MAX); TIPC_ENOMEM.
+ * Ownership: caller owns *out; release with tipc_lvc_destroy(). */
+TIPC_API TIPC_NODISCARD int tipc_lvc_create(tipc_lvc **out, uint32_t max_symbols);
+
+/* tipc_lvc_destroy - free a cache. NULL is a no-op. */
+TIPC_API void tipc_lvc_destroy(tipc_lvc *c);
+
+/* tipc_lvc_put_tick - remember t as the latest tick of its symbol and t->seq
+ * as the PRICES stream's last seq; call it for each tick published, in
+ * order. The stream's seq moves even when the symbol cannot be cached, so a
+ * snapshot never claims an older position than the stream's. One hash probe
+ * and a copy; allocates only for a new symbol (amortised doubling).
+ * Returns: 0.
+ * Errors: TIPC_EINVAL (t->symbol is not a valid symbol); TIPC_ENOSPC
+ *   (max_symbols reached: this symbol is not cached); TIPC_ENOMEM.
+ * Ownership: t copied. */
+TIPC_API TIPC_NODISCARD int tipc_lvc_put_tick(tipc_lvc *c, const tipc_tick *t);
+
+/* tipc_lvc_put_news - as tipc_lvc_put_tick, for a news item and the NEWS
+ * stream.
+ * Returns, Errors, Ownership: as tipc_lvc_put_tick. */
+TIPC_API TIPC_NODISCARD int tipc_lvc_put_news(tipc_lvc *c, const tipc_news *n);
+
+/* tipc_lvc_seqs - the seq of the last tick and news item put (0 for none),
+ * which is what SNAPSHOT_END carries. Ownership: copied into *out. */
+TIPC_API void tipc_lvc_seqs(const tipc_lvc *c, tipc_snapshot_end *out);
+
+/* tipc_lvc_send_snapshot - queue a snapshot for one joined connection:
+ * SNAPSHOT_BEGIN (empty), then for each cached symbol the client may see
+ * (hello's symbol filter; every symbol when it has none) its TICK if hello's
+ * streams include PRICES and its NEWS if they include NEWS, as put (original
+ * seq and times), then SNAPSHOT_END with tipc_lvc_seqs. Symbols come in the
+ * order they were first put, each once. Pass the hello of the
+ * TIPC_SERVER_JOIN event (streams as granted). Cost: one encode and copy per
+ * frame sent; meant for joins, not for the per-tick path.
+ * Returns: the number of TICK and NEWS frames queued (>= 0).
+ * Errors: those of tipc_server_send: TIPC_EOVERFLOW (the snapshot did not fit
+ *   the client's output bound: the server closed it and reports its LEAVE),
+ *   TIPC_ENOENT (no such joined connection). Frames queued before the error
+ *   stay queued.
+ * Ownership: hello borrowed for the call. */
+TIPC_API TIPC_NODISCARD int tipc_lvc_send_snapshot(const tipc_lvc *c, tipc_server *srv,
+                                                   uint64_t conn, const tipc_hello *hello);
 
 TIPC_END_DECLS
 

@@ -95,8 +95,7 @@ TIPC_API uint32_t tipc_outbox_capacity(const tipc_outbox *ob);
  * Errors: TIPC_ESTATE when the order *pos was to visit next has been removed
  *   since the previous call: start again at 0.
  * Ownership: copied into *out. */
-TIPC_API TIPC_NODISCARD int tipc_outbox_next(const tipc_outbox *ob, uint64_t *pos,
-                                             tipc_order *out);
+TIPC_API TIPC_NODISCARD int tipc_outbox_next(const tipc_outbox *ob, uint64_t *pos, tipc_order *out);
 
 TIPC_END_DECLS
 

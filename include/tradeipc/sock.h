@@ -165,11 +165,11 @@ TIPC_API void tipc_framer_reset(tipc_framer *f);
 /* What a client asks for. Zero-initialise, then fill in; all strings are
  * NUL-terminated. Plain value: safe to copy. */
 typedef struct tipc_hello {
-    uint32_t version;                   /* 0 means TIPC_PROTO_VERSION */
-    tipc_role role;                     /* exactly one role */
-    uint32_t streams;                   /* mask of tipc_stream */
-    char name[TIPC_SOCK_NAME_MAX + 1];  /* 1..63 printable ASCII bytes; for logs */
-    uint32_t nsymbols;                  /* 0 = no filter: every symbol */
+    uint32_t version;                  /* 0 means TIPC_PROTO_VERSION */
+    tipc_role role;                    /* exactly one role */
+    uint32_t streams;                  /* mask of tipc_stream */
+    char name[TIPC_SOCK_NAME_MAX + 1]; /* 1..63 printable ASCII bytes; for logs */
+    uint32_t nsymbols;                 /* 0 = no filter: every symbol */
     char symbols[TIPC_SOCK_FILTER_MAX][TIPC_SYMBOL_MAX + 1]; /* [A-Za-z0-9._-]{1,15} */
     char token[TIPC_SOCK_TOKEN_MAX + 1]; /* "" = none; never shown by the server */
 } tipc_hello;
@@ -192,10 +192,10 @@ typedef struct tipc_sock tipc_sock;
 /* Client options. A zero field takes its default; NULL opts takes all. */
 typedef struct tipc_sock_opts {
     int connect_timeout_ms;    /* connect + handshake; 0: 5000; -1: forever */
-    int send_timeout_ms;       /* blocking send and flush(-1); 0: 5000; -1: forever */
+    int send_timeout_ms;       /* blocking tipc_sock_send; 0: 5000; -1: forever */
     int heartbeat_ms;          /* send HEARTBEAT after this long idle; 0: 1000; -1: never */
     int dead_after_ms;         /* TIPC_ETIMEDOUT after this long silent; 0: 3000; -1: never */
-    uint32_t max_frame;        /* largest L accepted from the server; 0: 64 KiB */
+    uint32_t max_frame;        /* largest L accepted from the server; 0: 64 KiB; >= 1024 */
     size_t recv_buf;           /* read buffer; 0: 256 KiB; at least 4 KiB */
     size_t out_cap;            /* most output queued; 0: 4 MiB; at least max_frame + 5 */
     const tipc_logger *logger; /* NULL: silent; copied */
@@ -227,10 +227,13 @@ TIPC_API TIPC_NODISCARD int tipc_sock_connect(tipc_sock **out, const char *addr,
  * queued for tipc_sock_flush (tipc_sock_events then includes POLLOUT).
  * Returns: 0 once the frame is queued (and, blocking and without MORE,
  *   written).
- * Errors: TIPC_EAGAIN (TIPC_NONBLOCK and no room: nothing queued);
- *   TIPC_ETIMEDOUT (blocking: the frame is queued but not all written);
- *   TIPC_EINVAL (control type); TIPC_EMSGSIZE (len + 1 > the server's
- *   max_frame); the connection's sticky error (TIPC_ECLOSED, TIPC_EPIPE, ...).
+ * Errors: TIPC_EAGAIN: nothing was queued, the output buffer has no room
+ *   (at once with TIPC_NONBLOCK, after send_timeout_ms without); retry
+ *   when the fd is writable. TIPC_ETIMEDOUT: the frame is queued but not
+ *   all written within send_timeout_ms; it goes out with later calls, do not
+ *   send it again. TIPC_EINVAL (control type); TIPC_EMSGSIZE (len + 1 > the
+ *   server's max_frame, or the frame is larger than out_cap); the
+ *   connection's sticky error (TIPC_ECLOSED, TIPC_EPIPE, ...).
  * Ownership: payload copied before return. */
 TIPC_API TIPC_NODISCARD int tipc_sock_send(tipc_sock *s, uint8_t type, const void *payload,
                                            size_t len, int flags);
@@ -282,7 +285,7 @@ typedef struct tipc_server tipc_server;
 
 /* Server options. A zero field takes its default; NULL opts takes all. */
 typedef struct tipc_server_opts {
-    uint32_t max_frame;        /* largest L accepted from clients; 0: 64 KiB */
+    uint32_t max_frame;        /* largest L accepted from clients; 0: 64 KiB; >= 1024 */
     size_t out_cap;            /* per-connection output bound; 0: 4 MiB; >= max_frame + 5 */
     int heartbeat_ms;          /* heartbeat idle joined clients; 0: 1000; -1: never */
     int dead_after_ms;         /* drop clients silent this long; 0: 3000; -1: never */

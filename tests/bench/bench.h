@@ -35,6 +35,8 @@ void bench_init(bench_ctx *c, const char *name, int argc, char **argv);
  * CPU used, or -1 when pinning is not possible (one CPU, or refused). */
 int bench_pin(const bench_ctx *c, int cpu);
 
+#define BENCH_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
 static inline uint64_t
 bench_ns(void)
 {
@@ -63,12 +65,19 @@ void *bench_shared(size_t size);
 void bench_unshare(void *p, size_t size);
 
 /* A child's histogram travels to the parent as tipc_hist_dump text. */
-#define BENCH_HIST_TEXT 65536
+#define BENCH_HIST_TEXT (256 * 1024)
 void bench_hist_put(char *text, const tipc_hist *h);
 void bench_hist_get(tipc_hist *h, const char *text);
 
 /* Wait for a child; fail unless it exited 0. */
 void bench_wait(pid_t pid, const char *what);
+
+/* fork + exec argv[0] with CPU affinity cpu (-1: any CPU), stdout and stderr
+ * appended to out_path (NULL: inherited). Returns the pid. */
+pid_t bench_spawn(const bench_ctx *c, int cpu, char *const argv[], const char *out_path);
+/* Wait up to 10 s for a server to write its port into path (written with a
+ * rename, so complete when it exists); fail if pid exits first. */
+int bench_read_port(const char *path, pid_t pid);
 
 /* ---- Output ------------------------------------------------------------- */
 

@@ -10,6 +10,7 @@
 #include "bench.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -26,6 +27,7 @@
 
 static const char *bench_name = "bench";
 static pid_t main_pid;
+static cpu_set_t allowed; /* the CPUs we started with, before any pinning */
 
 void
 bench_init(bench_ctx *c, const char *name, int argc, char **argv)
@@ -36,7 +38,6 @@ bench_init(bench_ctx *c, const char *name, int argc, char **argv)
                                               {"bindir", required_argument, NULL, 'b'},
                                               {"help", no_argument, NULL, 'h'},
                                               {NULL, 0, NULL, 0}};
-    cpu_set_t set;
     int opt;
 
     memset(c, 0, sizeof *c);
@@ -63,24 +64,23 @@ bench_init(bench_ctx *c, const char *name, int argc, char **argv)
     }
     if (c->results != NULL && mkdir(c->results, 0777) < 0 && errno != EEXIST)
         bench_fail("cannot create %s: %s", c->results, strerror(errno));
-    c->ncpu = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+    CPU_ZERO(&allowed);
+    if (sched_getaffinity(0, sizeof allowed, &allowed) < 0)
+        CPU_SET(0, &allowed);
+    c->ncpu = CPU_COUNT(&allowed);
     setvbuf(stdout, NULL, _IOLBF, 0);
 }
 
 int
 bench_pin(const bench_ctx *c, int cpu)
 {
-    cpu_set_t set;
     int n = 0;
 
     if (c->ncpu < 2)
         return -1;
-    /* The cpu-th CPU among those allowed, so a restricted cpuset works too. */
-    CPU_ZERO(&set);
-    if (sched_getaffinity(0, sizeof set, &set) < 0)
-        return -1;
+    /* The cpu-th CPU among those allowed at start, so a restricted cpuset works too. */
     for (int i = 0; i < CPU_SETSIZE; i++) {
-        if (!CPU_ISSET(i, &set))
+        if (!CPU_ISSET(i, &allowed))
             continue;
         if (n++ == cpu % c->ncpu) {
             cpu_set_t one;
@@ -160,6 +160,49 @@ bench_wait(pid_t pid, const char *what)
         bench_fail("%s killed by signal %d", what, WTERMSIG(st));
     if (WEXITSTATUS(st) != 0)
         bench_fail("%s exited with status %d", what, WEXITSTATUS(st));
+}
+
+pid_t
+bench_spawn(const bench_ctx *c, int cpu, char *const argv[], const char *out_path)
+{
+    pid_t pid;
+
+    fflush(stdout);
+    if ((pid = fork()) < 0)
+        bench_fail("fork: %s", strerror(errno));
+    if (pid > 0)
+        return pid;
+    if (cpu >= 0)
+        bench_pin(c, cpu);
+    if (out_path != NULL) {
+        int fd = open(out_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+            bench_fail("%s: %s", out_path, strerror(errno));
+    }
+    unsetenv("TIPC_READY_FD");
+    execv(argv[0], argv);
+    bench_fail("exec %s: %s", argv[0], strerror(errno));
+}
+
+int
+bench_read_port(const char *path, pid_t pid)
+{
+    uint64_t until = bench_ns() + 10000000000ull;
+    int port = 0, st;
+
+    for (;;) {
+        FILE *f = fopen(path, "r");
+        if (f != NULL) {
+            int ok = fscanf(f, "%d", &port) == 1;
+            fclose(f);
+            if (ok && port > 0)
+                return port;
+        }
+        if (waitpid(pid, &st, WNOHANG) == pid)
+            bench_fail("pid %ld exited (status %d) before writing %s", (long)pid, st, path);
+        BENCH_CHECK(bench_ns() < until, "no port in %s after 10 s", path);
+        usleep(2000);
+    }
 }
 
 /* ---- Output ------------------------------------------------------------- */

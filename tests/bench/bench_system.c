@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The whole system (issue 5, items 4 and 6): tradeipc-run with its defaults
+ * (order manager, gateway, orderbook, strategy on the embedded data, 10,000
+ * events/s, order log fdatasync on), then again with --no-sync.
+ *
+ *   tick-to-order  the order manager's tick_to_order histogram (the order's
+ *                  arrival minus the gateway's send time of the tick that
+ *                  triggered it: gateway -> TCP -> orderbook -> shared memory
+ *                  -> strategy -> TCP -> order manager), read from its HIST
+ *                  line; the strategy's order_rtt too
+ *   floor          a plain TCP ping-pong measured in this same run, unpinned
+ *                  like the system, with a tick-sized frame one way and an
+ *                  order-sized frame back
+ *   footprint      peak RSS (VmHWM) of every process, sampled from /proc every
+ *                  10 ms while it runs (the launcher's own from wait4), and the
+ *                  shared-memory books' sizes from tipc_book_info
+ * The run must exit 0: every order sent was logged and acknowledged.
+ */
+#include "config.h"
+
+#include "bench.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAX_PROCS 16
+
+typedef struct proc {
+    pid_t pid;
+    char name[32];
+    long hwm_kb, shmem_kb; /* peaks seen */
+} proc;
+
+typedef struct sysrun {
+    tipc_hist *t2o, *rtt;
+    proc procs[MAX_PROCS];
+    int nprocs;
+    long run_maxrss_kb;
+    tipc_book_stat books[2];
+    int have_book[2];
+    double seconds;
+    char summary[4096];
+} sysrun;
+
+static char tmpdir[64];
+
+/* ---- The floor: plain TCP ping-pong, unpinned ---------------------------- */
+
+static tipc_hist *
+tcp_rtt(size_t iters, size_t warm, size_t out_len, size_t back_len)
+{
+    uint8_t buf[4096];
+    tipc_hist *h = bench_hist();
+    int port, lfd = bench_tcp_listen(&port);
+    pid_t pid;
+
+    memset(buf, 'x', sizeof buf);
+    fflush(stdout);
+    if ((pid = fork()) < 0)
+        bench_fail("fork: %s", strerror(errno));
+    if (pid == 0) {
+        int fd = bench_tcp_accept(lfd);
+        for (size_t i = 0; i < iters + warm; i++) {
+            bench_read_all(fd, buf, out_len);
+            bench_write_all(fd, buf, back_len);
+        }
+        close(fd);
+        _exit(0);
+    }
+    int fd = bench_tcp_connect(port);
+    for (size_t i = 0; i < iters + warm; i++) {
+        uint64_t t0 = bench_ns();
+        bench_write_all(fd, buf, out_len);
+        bench_read_all(fd, buf, back_len);
+        if (i >= warm)
+            tipc_hist_record(h, bench_ns() - t0);
+    }
+    close(fd);
+    close(lfd);
+    bench_wait(pid, "ping-pong server");
+    return h;
+}
+
+/* ---- /proc sampling ------------------------------------------------------ */
+
+static long
+status_kb(const char *text, const char *key)
+{
+    const char *p = strstr(text, key);
+    return p != NULL ? strtol(p + strlen(key), NULL, 10) : -1;
+}
+
+static void
+sample_proc(sysrun *r, pid_t pid, const char *name)
+{
+    char path[64], text[4096];
+    proc *p = NULL;
+    ssize_t n;
+    int fd;
+
+    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return;
+    n = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (n <= 0)
+        return;
+    text[n] = '\0';
+    for (int i = 0; i < r->nprocs; i++)
+        if (r->procs[i].pid == pid)
+            p = &r->procs[i];
+    if (p == NULL) {
+        if (r->nprocs == MAX_PROCS)
+            return;
+        p = &r->procs[r->nprocs++];
+        p->pid = pid;
+        snprintf(p->name, sizeof p->name, "%s", name);
+    }
+    long hwm = status_kb(text, "VmHWM:"), shm = status_kb(text, "RssShmem:");
+    if (hwm > p->hwm_kb)
+        p->hwm_kb = hwm;
+    if (shm > p->shmem_kb)
+        p->shmem_kb = shm;
+}
+
+/* Every child of parent, by scanning /proc/<pid>/stat. */
+static void
+sample_children(sysrun *r, pid_t parent)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+
+    if (d == NULL)
+        return;
+    while ((e = readdir(d)) != NULL) {
+        char path[300], text[512], name[32] = "", *rp;
+        long ppid = 0;
+        ssize_t n;
+        int fd;
+
+        if (!isdigit((unsigned char)e->d_name[0]))
+            continue;
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+            continue;
+        n = read(fd, text, sizeof text - 1);
+        close(fd);
+        if (n <= 0)
+            continue;
+        text[n] = '\0';
+        /* "pid (comm) state ppid ...": comm may hold spaces, so find the last ')'. */
+        char *lp = strchr(text, '('), *cp = strrchr(text, ')');
+        if (lp == NULL || cp == NULL || cp < lp)
+            continue;
+        ppid = strtol(cp + 4, &rp, 10);
+        if (ppid != parent)
+            continue;
+        /* comm is cut at 15 bytes: name the process by argv[0]'s basename. */
+        snprintf(name, sizeof name, "%.*s", (int)(cp - lp - 1), lp + 1);
+        snprintf(path, sizeof path, "/proc/%s/cmdline", e->d_name);
+        if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+            n = read(fd, text, sizeof text - 1);
+            close(fd);
+            if (n > 0) {
+                text[n] = '\0';
+                const char *slash = strrchr(text, '/');
+                snprintf(name, sizeof name, "%.31s", slash ? slash + 1 : text);
+            }
+        }
+        sample_proc(r, (pid_t)strtol(e->d_name, NULL, 10), name);
+    }
+    closedir(d);
+}
+
+/* The run's books are named /tradeipc_prices_<pid> and /tradeipc_news_<pid>. */
+static void
+sample_books(sysrun *r, pid_t run_pid)
+{
+    static const char *const base[2] = {"/tradeipc_prices", "/tradeipc_news"};
+    static const tipc_book_kind kind[2] = {TIPC_BOOK_PRICES, TIPC_BOOK_NEWS};
+
+    for (int k = 0; k < 2; k++) {
+        char name[64];
+        tipc_book *b;
+
+        if (r->have_book[k])
+            continue;
+        snprintf(name, sizeof name, "%s_%ld", base[k], (long)run_pid);
+        if (tipc_book_open(&b, name, kind[k]) == 0) {
+            tipc_book_info(b, &r->books[k]);
+            r->have_book[k] = r->books[k].symbols > 0;
+            tipc_book_close(b);
+        }
+    }
+}
+
+/* ---- One tradeipc-run ---------------------------------------------------- */
+
+static void
+on_line(sysrun *r, char *line)
+{
+    char *h = strstr(line, "HIST ");
+
+    if (h != NULL) {
+        char comp[64], name[64];
+        int off = 0;
+        if (sscanf(h, "HIST %63s %63s %n", comp, name, &off) == 2 && off > 0) {
+            tipc_hist *dst = strcmp(name, "tick_to_order") == 0 ? r->t2o
+                             : strcmp(name, "order_rtt") == 0   ? r->rtt
+                                                                : NULL;
+            if (dst != NULL)
+                BENCH_OK(tipc_hist_load(dst, h + off, strlen(h + off)));
+        }
+        return;
+    }
+    if (strstr(line, "orders: sent") != NULL || strstr(line, "tick-to-order") != NULL ||
+        strstr(line, "summary") != NULL || strstr(line, "throughput") != NULL ||
+        strstr(line, "ticks sent") != NULL)
+        snprintf(r->summary + strlen(r->summary), sizeof r->summary - strlen(r->summary),
+                 "      %s\n", line);
+}
+
+static void
+run_system(const bench_ctx *c, int sync, sysrun *r)
+{
+    char prog[4096], data[4096], log[128], *argv[16];
+    char buf[1 << 16];
+    size_t have = 0;
+    int ac = 0, pfd[2], st;
+    struct rusage ru;
+    uint64_t t0, next_sample = 0;
+    pid_t pid;
+
+    memset(r, 0, sizeof *r);
+    r->t2o = bench_hist();
+    r->rtt = bench_hist();
+    snprintf(prog, sizeof prog, "%s/tradeipc-run", c->bindir);
+    snprintf(data, sizeof data, "--data=%s/data", c->topdir);
+    snprintf(log, sizeof log, "--log=%s/order_log_%d.txt", tmpdir, sync);
+    argv[ac++] = prog;
+    argv[ac++] = data;
+    argv[ac++] = (char *)"--gateway-port=0";
+    argv[ac++] = (char *)"--orders-port=0";
+    argv[ac++] = log;
+    argv[ac++] = (char *)"-v";
+    if (!sync)
+        argv[ac++] = (char *)"--no-sync";
+    if (c->quick)
+        argv[ac++] = (char *)"--asap";
+    argv[ac] = NULL;
+    BENCH_CHECK(pipe2(pfd, O_CLOEXEC) == 0, "pipe: %s", strerror(errno));
+    fflush(stdout);
+    t0 = bench_ns();
+    if ((pid = fork()) < 0)
+        bench_fail("fork: %s", strerror(errno));
+    if (pid == 0) {
+        if (dup2(pfd[1], 1) < 0 || dup2(pfd[1], 2) < 0)
+            _exit(127);
+        unsetenv("TIPC_READY_FD");
+        execv(prog, argv);
+        _exit(127);
+    }
+    close(pfd[1]);
+    for (;;) {
+        struct pollfd p = {.fd = pfd[0], .events = POLLIN};
+        int n = poll(&p, 1, 10);
+        if (n > 0) {
+            ssize_t k = read(pfd[0], buf + have, sizeof buf - 1 - have);
+            if (k == 0)
+                break;
+            if (k > 0) {
+                char *nl, *start = buf;
+                have += (size_t)k;
+                buf[have] = '\0';
+                while ((nl = memchr(start, '\n', have - (size_t)(start - buf))) != NULL) {
+                    *nl = '\0';
+                    on_line(r, start);
+                    start = nl + 1;
+                }
+                have -= (size_t)(start - buf);
+                memmove(buf, start, have);
+                if (have == sizeof buf - 1)
+                    have = 0; /* a line longer than the buffer: not one we parse */
+            }
+        }
+        if (bench_ns() >= next_sample) {
+            sample_proc(r, pid, "tradeipc-run");
+            sample_children(r, pid);
+            sample_books(r, pid);
+            next_sample = bench_ns() + 10000000;
+        }
+    }
+    close(pfd[0]);
+    while (wait4(pid, &st, 0, &ru) < 0)
+        BENCH_CHECK(errno == EINTR, "wait4: %s", strerror(errno));
+    r->seconds = (double)(bench_ns() - t0) / 1e9;
+    r->run_maxrss_kb = ru.ru_maxrss;
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        fputs(r->summary, stdout);
+        bench_fail("tradeipc-run exited with status %d (0 means every order sent was logged and "
+                   "acknowledged)",
+                   WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+    }
+    BENCH_CHECK(tipc_hist_count(r->t2o) > 0, "no tick_to_order histogram from the order manager");
+    if (unlink(log + strlen("--log=")) < 0)
+        bench_fail("unlink %s: %s", log, strerror(errno));
+}
+
+int
+main(int argc, char **argv)
+{
+    bench_ctx c;
+    sysrun sys[2];
+    tipc_hist *floor;
+    size_t iters;
+
+    bench_init(&c, "bench_system", argc, argv);
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/tipc-bench.XXXXXX");
+    BENCH_CHECK(mkdtemp(tmpdir) != NULL, "mkdtemp: %s", strerror(errno));
+    iters = c.quick ? 500 : 20000;
+    /* tick frame out (5 + 31 B), order frame back (5 + 260 B): the first and last hop */
+    floor = tcp_rtt(iters, iters / 10, 36, 265);
+    run_system(&c, 1, &sys[0]);
+    run_system(&c, 0, &sys[1]);
+    rmdir(tmpdir);
+
+    bench_section("4. Tick-to-order through the whole system (tradeipc-run, unpinned)");
+    bench_note("tradeipc-run --data=data -v%s: gateway -> orderbook -> shm -> strategy -> order "
+               "manager; runs took %.1f s and %.1f s",
+               c.quick ? " --asap" : " (default pace: 10,000 events/s)", sys[0].seconds,
+               sys[1].seconds);
+    bench_lat_header();
+    bench_lat_row("raw TCP ping-pong RTT 36 B/265 B (floor)", floor, floor);
+    bench_lat_row("tick-to-order, default (log sync on)", sys[0].t2o, floor);
+    bench_lat_row("tick-to-order, --no-sync", sys[1].t2o, floor);
+    bench_lat_row("strategy order round trip, default", sys[0].rtt, floor);
+    bench_lat_row("strategy order round trip, --no-sync", sys[1].rtt, floor);
+    double ratio =
+        (double)tipc_hist_percentile(sys[0].t2o, 50) / (double)tipc_hist_percentile(floor, 50);
+    bench_note("target: tick-to-order p50 <= 3x the raw TCP round trip: %.2fx (%s)", ratio,
+               ratio <= 3 ? "met" : "MISSED");
+    bench_note("launcher summary of the default run:");
+    fputs(sys[0].summary, stdout);
+    bench_summary(&c, "system.t2o.p50", (double)tipc_hist_percentile(sys[0].t2o, 50));
+    bench_summary(&c, "system.t2o.nosync.p50", (double)tipc_hist_percentile(sys[1].t2o, 50));
+    bench_summary(&c, "system.tcp_rtt.p50", (double)tipc_hist_percentile(floor, 50));
+    bench_curve(&c, "lat_system_t2o.dat", sys[0].t2o);
+    bench_curve(&c, "lat_system_t2o_nosync.dat", sys[1].t2o);
+    bench_curve(&c, "lat_system_tcp_rtt.dat", floor);
+
+    bench_section("6. Footprint: peak RSS per process in the default run, shared-memory books");
+    FILE *dat = bench_dat(&c, "footprint.dat", "process peak_rss_kb shmem_kb");
+    long worst = 0;
+    printf("   %-24s %8s %14s %14s\n", "process", "pid", "peak RSS", "of which shm");
+    for (int i = 0; i < sys[0].nprocs; i++) {
+        proc *p = &sys[0].procs[i];
+        long kb = p->hwm_kb;
+        if (strcmp(p->name, "tradeipc-run") == 0 && sys[0].run_maxrss_kb > kb)
+            kb = sys[0].run_maxrss_kb; /* wait4 saw its whole life */
+        printf("   %-24s %8ld %11.2f MB %11.2f MB\n", p->name, (long)p->pid, (double)kb / 1024,
+               (double)p->shmem_kb / 1024);
+        if (dat != NULL)
+            fprintf(dat, "\"%s\" %ld %ld\n", p->name, kb, p->shmem_kb);
+        if (kb > worst)
+            worst = kb;
+        char key[64];
+        snprintf(key, sizeof key, "rss.%s", p->name);
+        bench_summary(&c, key, (double)kb);
+    }
+    if (dat != NULL)
+        fclose(dat);
+    BENCH_CHECK(sys[0].nprocs >= 5, "sampled only %d processes (expected the launcher and 4 "
+                                    "components)",
+                sys[0].nprocs);
+    bench_note("target: every process < 8 MB: largest %.2f MB (%s)", (double)worst / 1024,
+               worst < 8 * 1024 ? "met" : "MISSED");
+    bench_summary(&c, "rss.max", (double)worst);
+    printf("   %-24s %8s %10s %8s %14s\n", "book", "kind", "capacity", "symbols", "segment");
+    for (int k = 0; k < 2; k++) {
+        const tipc_book_stat *s = &sys[0].books[k];
+        if (!sys[0].have_book[k]) {
+            printf("   %-24s (not seen while the run was up)\n", k ? "news" : "prices");
+            continue;
+        }
+        printf("   %-24s %8s %10u %8u %11.2f KB\n", k ? "/tradeipc_news_<pid>" : "/tradeipc_prices_<pid>",
+               s->kind == TIPC_BOOK_PRICES ? "prices" : "news", s->capacity, s->symbols,
+               (double)s->segment_size / 1024);
+        bench_summary(&c, k ? "shm.news" : "shm.prices", (double)s->segment_size);
+    }
+    bench_note("peak RSS = VmHWM sampled every 10 ms (tradeipc-run: wait4 ru_maxrss); it counts the "
+               "shared-memory pages a process touched");
+    tipc_hist_destroy(floor);
+    for (int k = 0; k < 2; k++) {
+        tipc_hist_destroy(sys[k].t2o);
+        tipc_hist_destroy(sys[k].rtt);
+    }
+    return 0;
+}
