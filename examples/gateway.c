@@ -34,6 +34,7 @@ static const char usage[] =
     "  --report-ms MS      rate report interval (default 1000)\n"
     "  --token TOKEN       require this token in the handshake\n"
     "  --max-clients N     most open connections (default 256)\n"
+    "  --handshake-ms MS   drop a client that has not sent its HELLO by then (default 5000)\n"
     "  --out-cap BYTES     per-client output bound; a client past it is dropped (default 4 MiB)\n"
     "  --port-file FILE    write the bound port to FILE once listening\n"
     "  -v, --verbose       log more\n"
@@ -82,6 +83,9 @@ serve(int timeout_ms)
             conns[nconns++] = ev[i].conn;
             joined++;
             send_snapshot(ev[i].conn, ev[i].hello);
+        } else if (ev[i].kind == TIPC_SERVER_FRAME) { /* clients only listen here */
+            if (tipc_server_close_conn(srv, ev[i].conn, "unexpected data frame") < 0)
+                continue; /* already closed by an earlier frame of this batch */
         } else if (ev[i].kind == TIPC_SERVER_LEAVE) {
             for (int k = 0; k < nconns; k++)
                 if (conns[k] == ev[i].conn) {
@@ -97,7 +101,7 @@ serve(int timeout_ms)
 static void
 publish(tipc_replay_event *ev, uint64_t now)
 {
-    uint8_t buf[TIPC_TICK_ENCODED_MAX + TIPC_NEWS_ENCODED_MAX];
+    uint8_t buf[TIPC_TICK_ENCODED_MAX]; /* >= TIPC_NEWS_ENCODED_MAX */
     int k = ev->kind == TIPC_REPLAY_PRICE ? PRICES : NEWS, rc;
     const char *sym = k == PRICES ? ev->tick.symbol : ev->news.symbol;
     size_t len = 0;
@@ -153,13 +157,16 @@ check_readable(const char *path, const char *what)
 int
 main(int argc, char **argv)
 {
+    /* clang-format off */
     static const struct option longopts[] = {
         {"listen", 1, 0, 'l'},      {"prices", 1, 0, 'p'},    {"news", 1, 0, 'n'},
         {"no-prices", 0, 0, 'P'},   {"no-news", 0, 0, 'N'},   {"rate", 1, 0, 'r'},
         {"speed", 1, 0, 's'},       {"loop", 0, 0, 'L'},      {"wait-clients", 1, 0, 'w'},
         {"linger", 1, 0, 'g'},      {"report-ms", 1, 0, 'R'}, {"token", 1, 0, 't'},
         {"max-clients", 1, 0, 'm'}, {"out-cap", 1, 0, 'o'},   {"port-file", 1, 0, 'f'},
-        {"verbose", 0, 0, 'v'},     {"help", 0, 0, 'h'},      {0, 0, 0, 0}};
+        {"handshake-ms", 1, 0, 'H'}, {"verbose", 0, 0, 'v'},  {"help", 0, 0, 'h'},
+        {0, 0, 0, 0}};
+    /* clang-format on */
     const char *listen = DEFAULT_GATEWAY_ADDR, *prices = DEFAULT_PRICES_CSV;
     const char *news = DEFAULT_NEWS_CSV, *port_file = NULL;
     tipc_replay_opts ro = {.pace = TIPC_REPLAY_ASAP, .log = &example_logger};
@@ -172,6 +179,7 @@ main(int argc, char **argv)
     tipc_meter_report sum;
     uint64_t now, wait = 0, until;
 
+    prog_name = "gateway"; /* for usage errors, before example_init */
     while ((opt = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
         switch (opt) { /* clang-format off */
         case 'l': listen = optarg; break;
@@ -193,6 +201,9 @@ main(int argc, char **argv)
         case 'R': report_ms = parse_long(usage, "--report-ms", optarg, 1, 86400000); break;
         case 't': so.token = optarg; break;
         case 'm': max_clients = (int)parse_long(usage, "--max-clients", optarg, 1, 65536); break;
+        case 'H': so.handshake_timeout_ms = (int)parse_long(usage, "--handshake-ms", optarg, 1,
+                                                            3600000);
+                  break;
         case 'o': so.out_cap = (size_t)parse_long(usage, "--out-cap", optarg, 8192, 1L << 30);
                   break;
         case 'f': port_file = optarg; break;

@@ -111,17 +111,15 @@ commit_and_ack(struct om *om)
     (void)tipc_server_flush(om->srv);
 }
 
+/* Joins and leaves are logged by the server itself (example_logger). */
 static void
 handle(struct om *om, const tipc_server_event *ev, uint64_t recv_ns)
 {
     switch (ev->kind) {
     case TIPC_SERVER_JOIN:
         om->strategies++;
-        LOG("strategy '%s' joined (conn %llu)", ev->hello->name, (unsigned long long)ev->conn);
         break;
     case TIPC_SERVER_LEAVE:
-        LOG("conn %llu left: %s%s%s", (unsigned long long)ev->conn,
-            tipc_leave_reason_name(ev->reason), ev->why ? ": " : "", ev->why ? ev->why : "");
         break;
     case TIPC_SERVER_FRAME:
         if (ev->frame.type == TIPC_MSG_ORDER)
@@ -166,7 +164,7 @@ main(int argc, char **argv)
     const char *port_file = NULL;
     char listen_buf[32];
     long report_ms = DEFAULT_REPORT_MS, max_clients = 256;
-    int sync = 1, verbose = 0, opt;
+    int do_sync = 1, verbose = 0, opt;
     static struct om om;
 
     while ((opt = getopt_long(argc, argv, "l:p:o:t:r:m:vh", longopts, NULL)) != -1) {
@@ -178,8 +176,8 @@ main(int argc, char **argv)
             listen_addr = listen_buf;
             break;
         case 'o': log_path = optarg; break;
-        case 'S': sync = 1; break;
-        case 'N': sync = 0; break;
+        case 'S': do_sync = 1; break;
+        case 'N': do_sync = 0; break;
         case 't': token = optarg; break;
         case 'r': report_ms = parse_long(usage, "--report-ms", optarg, 0, 3600000); break;
         case 'm': max_clients = parse_long(usage, "--max-clients", optarg, 1, 65536); break;
@@ -194,7 +192,7 @@ main(int argc, char **argv)
     example_init("order_manager", verbose);
     om.verbose = verbose;
 
-    tipc_orderlog_opts lopts = {.sync = sync ? TIPC_ORDERLOG_SYNC_DATA : TIPC_ORDERLOG_SYNC_NONE,
+    tipc_orderlog_opts lopts = {.sync = do_sync ? TIPC_ORDERLOG_SYNC_DATA : TIPC_ORDERLOG_SYNC_NONE,
                                 .logger = &example_logger};
     int rc = tipc_orderlog_open(&om.log, log_path, &lopts);
     if (rc < 0) {
@@ -205,7 +203,7 @@ main(int argc, char **argv)
     tipc_orderlog_get_stats(om.log, &ls);
     LOG("order log %s: recovered %llu orders (skipped %llu lines, cut %llu torn bytes), sync %s",
         log_path, (unsigned long long)ls.recovered, (unsigned long long)ls.skipped,
-        (unsigned long long)ls.truncated_bytes, sync ? "on" : "off");
+        (unsigned long long)ls.truncated_bytes, do_sync ? "on" : "off");
 
     tipc_server_opts sopts = {.allowed_roles = TIPC_ROLE_STRATEGY,
                               .token = token,
@@ -248,7 +246,8 @@ main(int argc, char **argv)
         }
     }
 
-    /* Acks already queued get a bounded chance to leave before the close. */
+    /* Acks already queued get a bounded chance to leave before the close.
+     * Orders arriving meanwhile stay unacknowledged: their senders resend. */
     for (int i = 0; i < 50 && tipc_server_flush(om.srv) > 0; i++)
         if (tipc_server_poll(om.srv, evs, BATCH, 10) < 0)
             break;

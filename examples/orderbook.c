@@ -195,19 +195,14 @@ session(tipc_sock *s, int stay, long report_ms)
 int
 main(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"gateway", 1, 0, 'g'},
-                                             {"book", 1, 0, 'b'},
-                                             {"capacity", 1, 0, 'c'},
-                                             {"name", 1, 0, 'n'},
-                                             {"token", 1, 0, 't'},
-                                             {"stay", 0, 0, 's'},
-                                             {"takeover", 0, 0, 'T'},
-                                             {"connect-timeout", 1, 0, 'C'},
-                                             {"report-ms", 1, 0, 'R'},
-                                             {"unlink-at-exit", 0, 0, 'u'},
-                                             {"verbose", 0, 0, 'v'},
-                                             {"help", 0, 0, 'h'},
-                                             {0, 0, 0, 0}};
+    /* clang-format off */
+    static const struct option longopts[] = {
+        {"gateway", 1, 0, 'g'},  {"book", 1, 0, 'b'},      {"capacity", 1, 0, 'c'},
+        {"name", 1, 0, 'n'},     {"token", 1, 0, 't'},     {"stay", 0, 0, 's'},
+        {"takeover", 0, 0, 'T'}, {"connect-timeout", 1, 0, 'C'}, {"report-ms", 1, 0, 'R'},
+        {"unlink-at-exit", 0, 0, 'u'}, {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'},
+        {0, 0, 0, 0}};
+    /* clang-format on */
     const char *addr = DEFAULT_GATEWAY_ADDR, *name = DEFAULT_PRICE_BOOK;
     const char *client = "orderbook", *token = "";
     long capacity = DEFAULT_BOOK_CAPACITY, connect_ms = 30000, report_ms = DEFAULT_REPORT_MS;
@@ -217,6 +212,7 @@ main(int argc, char **argv)
     tipc_meter_report sum = {0};
     char why[256] = "", ready[512];
 
+    prog_name = "orderbook"; /* for usage errors, before example_init */
     while ((opt = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
         switch (opt) { /* clang-format off */
         case 'g': addr = optarg; break;

@@ -63,7 +63,7 @@ struct strat {
     int om_broken;
     tipc_outbox *outbox;
     tipc_hist *rtt;
-    unsigned long long n, sent, accepted, rejected, duplicates, resent, dropped;
+    unsigned long long sent, accepted, rejected, duplicates, resent, dropped;
 
     tipc_book *prices; /* the prices thread's handle */
     atomic_int prices_stop;
@@ -73,7 +73,7 @@ struct strat {
     tipc_book *news, *prices_ro;  /* prices_ro: prices for news-driven orders */
     tipc_sentiment_trigger *trig; /* per news-book index */
     uint64_t news_seq;            /* last news seq handled */
-    unsigned long long news_received;
+    unsigned long long news_received, seen_reported;
 };
 
 /* Send one order on the current connection; mu held. */
@@ -101,23 +101,23 @@ submit(struct strat *s, const char *symbol, tipc_side side, int64_t price,
 {
     tipc_order o = {
         .side = side, .quantity = s->qty, .price = price, .signal = *sig, .tick_ns = tick_ns};
-    char json[TIPC_ORDER_JSON_MAX];
     size_t len;
 
     snprintf(o.symbol, sizeof o.symbol, "%s", symbol);
     snprintf(o.strategy, sizeof o.strategy, "%s", s->name);
     pthread_mutex_lock(&s->mu);
     if (s->max_orders == 0 || s->sent < s->max_orders) {
-        snprintf(o.client_order_id, sizeof o.client_order_id, "%s-%llu", s->name, s->n + 1);
-        /* send_ns stays 0 in the outbox until the order has been sent once. */
-        int rc = tipc_order_encode(&o, json, sizeof json, &len);
-        if (rc == 0)
+        snprintf(o.client_order_id, sizeof o.client_order_id, "%s-%llu", s->name, s->sent + 1);
+        /* A size query validates the order; send_ns stays 0 in the outbox
+         * until the order has been sent once. */
+        int rc = tipc_order_encode(&o, NULL, 0, &len);
+        if (rc == TIPC_ENOSPC)
             rc = tipc_outbox_add(s->outbox, &o);
         if (rc < 0) {
             s->dropped++;
             LOG("%s %s signal dropped: %s", symbol, tipc_side_name(side), tipc_strerror(rc));
         } else {
-            s->n++, s->sent++;
+            s->sent++;
             if (s->om != NULL && !s->om_broken)
                 send_locked(s, &o);
             if (s->verbose)
@@ -182,9 +182,13 @@ on_news(struct strat *s, const tipc_news *n)
     tipc_signal_info sig;
     tipc_side side;
 
-    if (tipc_book_add_symbol(s->news, n->symbol, &i) < 0 ||
-        tipc_book_set(s->news, i, n->sentiment, n->send_ns) < 0)
+    int rc = tipc_book_add_symbol(s->news, n->symbol, &i);
+    if (rc == 0)
+        rc = tipc_book_set(s->news, i, n->sentiment, n->send_ns);
+    if (rc < 0) { /* full, or another writer took the book over */
+        LOG("news book: %s: %s", n->symbol, tipc_strerror(rc));
         return;
+    }
     if (tipc_sentiment_trigger_update(&s->trig[i], n->sentiment, &sig, &side) != 1)
         return;
     if (tipc_book_lookup(s->prices_ro, n->symbol, &pi) == 0 &&
@@ -379,13 +383,12 @@ wait_io(struct strat *s, tipc_sock *gw, int timeout_ms)
 static void
 report(struct strat *s, tipc_meter *m, uint64_t now, uint32_t unacked)
 {
-    static unsigned long long seen_before;
     unsigned long long seen = atomic_load(&s->prices_seen);
     tipc_meter_report r;
     char mbuf[256], hbuf[128];
 
-    tipc_meter_add(m, seen - seen_before, 0, now);
-    seen_before = seen;
+    tipc_meter_add(m, seen - s->seen_reported, 0, now);
+    s->seen_reported = seen;
     if (s->report_ms == 0 || tipc_meter_poll(m, now, (uint64_t)s->report_ms * 1000000u, &r) != 1)
         return;
     if (tipc_meter_format(&r, mbuf, sizeof mbuf) < 0)

@@ -4,9 +4,11 @@
  *
  * Modules: framed sockets (sock.h), shared-memory books (book.h), market-data
  * and order codecs (codec.h), and the reusable pieces of a trading stack:
- * CSV replay (csv.h), latency histograms and throughput meters (hist.h),
- * signal rules (signal.h), the durable order log (orderlog.h) and child
- * process supervision (supervise.h).
+ * CSV replay (csv.h), a last-value cache and symbol table for publishers
+ * (feed.h), per-symbol change reports over a book (book_watch.h), latency
+ * histograms and throughput meters (hist.h), signal rules (signal.h), the
+ * durable order log (orderlog.h), the table of unacknowledged orders
+ * (outbox.h) and child process supervision (supervise.h).
  *
  * Thread-safety defaults, stated once here: a handle (tipc_sock, tipc_server,
  * tipc_book, ...) is used by one thread at a time; codec functions are
@@ -26,10 +28,13 @@
 #include <tradeipc/codec.h>
 #include <tradeipc/sock.h>
 #include <tradeipc/book.h>
+#include <tradeipc/book_watch.h>
 #include <tradeipc/csv.h>
+#include <tradeipc/feed.h>
 #include <tradeipc/hist.h>
 #include <tradeipc/signal.h>
 #include <tradeipc/orderlog.h>
+#include <tradeipc/outbox.h>
 #include <tradeipc/supervise.h>
 
 #endif

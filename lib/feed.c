@@ -4,11 +4,10 @@
  * last-value cache that answers a join with a snapshot.
  *
  * A symbol is at most 15 bytes, so it fits a 16-byte NUL-padded key that is
- * hashed and compared as two 64-bit words: a lookup is one strnlen, one
- * 16-byte copy and usually one probe of an open-addressed table kept at most
- * half full. Names live in one dense array (their index is their position),
- * which makes "the symbol at index i" free and keeps the table two
- * allocations. The SNAPSHOT_END payload is two integers, so it is read and
+ * hashed and compared as two 64-bit words: a lookup is a short byte loop and
+ * usually one probe of an open-addressed table kept at most half full. Keys
+ * and names live in dense arrays (an index is a position), which makes "the
+ * symbol at index i" free. The SNAPSHOT_END payload is two integers, so it is read and
  * written by hand, as the tick decoder does, rather than through msgpack-c's
  * allocating unpacker. The cache is a symbol table plus one entry per symbol,
  * so putting a tick is a probe and a 48-byte copy; it re-encodes entries only
@@ -25,67 +24,75 @@
 #define KEY_LEN (TIPC_SYMBOL_MAX + 1)
 #define SYMTAB_INITIAL 16u
 
-typedef char symkey[KEY_LEN];
+/* A symbol's bytes packed into two words, NUL-padded: hashed and compared
+ * as integers. Built in registers, never through memory, so a lookup does
+ * not stall on loading words just written as bytes. */
+typedef struct symkey {
+    uint64_t a, b;
+} symkey;
 
 struct tipc_symtab {
     uint32_t count;
-    uint32_t cap; /* names allocated */
+    uint32_t cap; /* keys and names allocated */
     uint32_t max;
     uint32_t mask;   /* slots - 1; slots >= 2 * cap */
     uint32_t *slots; /* index + 1; 0 = empty */
-    symkey *names;
+    symkey *keys;
+    char (*names)[KEY_LEN];
 };
 
-/* The NUL-padded key of s, or 0 when s is empty or longer than a symbol. */
+/* The key of s and its length; 0 when s is empty or longer than a symbol. */
 static size_t
-make_key(const char *s, symkey key)
+make_key(const char *s, symkey *k)
 {
-    size_t n = strnlen(s, KEY_LEN);
+    uint64_t w[2] = {0, 0};
+    size_t n;
 
-    if (n == 0 || n == KEY_LEN)
-        return 0;
-    memset(key, 0, KEY_LEN);
-    memcpy(key, s, n);
-    return n;
+    for (n = 0; n < KEY_LEN && s[n] != '\0'; n++)
+        w[n >> 3] |= (uint64_t)(unsigned char)s[n] << (8 * (n & 7));
+    k->a = w[0];
+    k->b = w[1];
+    return n == KEY_LEN ? 0 : n;
 }
 
 static uint32_t
-key_hash(const symkey key)
+key_hash(symkey k)
 {
-    uint64_t a, b, h;
-
-    memcpy(&a, key, 8);
-    memcpy(&b, key + 8, 8);
-    h = a * UINT64_C(0x9E3779B97F4A7C15) ^ b * UINT64_C(0xC2B2AE3D27D4EB4F);
+    uint64_t h = k.a * UINT64_C(0x9E3779B97F4A7C15) ^ k.b * UINT64_C(0xC2B2AE3D27D4EB4F);
     return (uint32_t)(h ^ h >> 29 ^ h >> 47);
 }
 
-/* The slot holding key, or the empty slot where it would go. */
+/* The slot holding k, or the empty slot where it would go. */
 static uint32_t
-probe(const tipc_symtab *t, const symkey key)
+probe(const tipc_symtab *t, symkey k)
 {
-    uint32_t i = key_hash(key) & t->mask;
+    uint32_t i = key_hash(k) & t->mask;
 
-    while (t->slots[i] != 0 && memcmp(t->names[t->slots[i] - 1], key, KEY_LEN) != 0)
-        i = (i + 1) & t->mask;
+    for (uint32_t s; (s = t->slots[i]) != 0; i = (i + 1) & t->mask)
+        if (t->keys[s - 1].a == k.a && t->keys[s - 1].b == k.b)
+            break;
     return i;
 }
 
-/* Room for cap names, with the slot table rebuilt at twice that or more. */
+/* Room for cap symbols, with the slot table rebuilt at twice that or more. */
 static int
 resize(tipc_symtab *t, uint32_t cap)
 {
     uint32_t nslots = 1;
     uint32_t *slots;
-    symkey *names;
+    symkey *keys;
+    char(*names)[KEY_LEN];
 
     while (nslots < 2 * (uint64_t)cap)
         nslots <<= 1;
-    slots = calloc(nslots, sizeof *slots);
-    if (slots == NULL)
+    if ((slots = calloc(nslots, sizeof *slots)) == NULL)
         return TIPC_ENOMEM;
-    names = realloc(t->names, (size_t)cap * sizeof *names);
-    if (names == NULL) {
+    if ((keys = realloc(t->keys, (size_t)cap * sizeof *keys)) == NULL) {
+        free(slots);
+        return TIPC_ENOMEM;
+    }
+    t->keys = keys; /* a bigger block for the same keys: valid even if names fails */
+    if ((names = realloc(t->names, (size_t)cap * sizeof *names)) == NULL) {
         free(slots);
         return TIPC_ENOMEM;
     }
@@ -95,7 +102,7 @@ resize(tipc_symtab *t, uint32_t cap)
     t->cap = cap;
     t->mask = nslots - 1;
     for (uint32_t i = 0; i < t->count; i++)
-        t->slots[probe(t, t->names[i])] = i + 1;
+        t->slots[probe(t, t->keys[i])] = i + 1;
     return 0;
 }
 
@@ -127,6 +134,7 @@ tipc_symtab_destroy(tipc_symtab *t)
     if (t == NULL)
         return;
     free(t->slots);
+    free(t->keys);
     free(t->names);
     free(t);
 }
@@ -134,15 +142,15 @@ tipc_symtab_destroy(tipc_symtab *t)
 int
 tipc_symtab_add(tipc_symtab *t, const char *symbol, uint32_t *index)
 {
-    symkey key;
+    symkey k;
     size_t n;
     uint32_t i;
 
     assert(t != NULL && symbol != NULL && index != NULL);
-    n = make_key(symbol, key);
-    if (n == 0 || !tipc_symbol_is_valid(key, n))
+    n = make_key(symbol, &k);
+    if (n == 0 || !tipc_symbol_is_valid(symbol, n))
         return TIPC_EINVAL;
-    i = probe(t, key);
+    i = probe(t, k);
     if (t->slots[i] != 0) {
         *index = t->slots[i] - 1;
         return 0;
@@ -150,13 +158,14 @@ tipc_symtab_add(tipc_symtab *t, const char *symbol, uint32_t *index)
     if (t->count == t->max)
         return TIPC_ENOSPC;
     if (t->count == t->cap) {
-        uint32_t cap = t->cap > t->max / 2 ? t->max : t->cap * 2;
-        int rc = resize(t, cap);
+        int rc = resize(t, t->cap > t->max / 2 ? t->max : t->cap * 2);
         if (rc < 0)
             return rc;
-        i = probe(t, key);
+        i = probe(t, k);
     }
-    memcpy(t->names[t->count], key, KEY_LEN);
+    t->keys[t->count] = k;
+    memset(t->names[t->count], 0, KEY_LEN);
+    memcpy(t->names[t->count], symbol, n);
     t->slots[i] = ++t->count;
     *index = t->count - 1;
     return 1;
@@ -165,13 +174,13 @@ tipc_symtab_add(tipc_symtab *t, const char *symbol, uint32_t *index)
 int
 tipc_symtab_find(const tipc_symtab *t, const char *symbol, uint32_t *index)
 {
-    symkey key;
+    symkey k;
     uint32_t i;
 
     assert(t != NULL && symbol != NULL && index != NULL);
-    if (make_key(symbol, key) == 0)
+    if (make_key(symbol, &k) == 0)
         return TIPC_ENOENT;
-    i = probe(t, key);
+    i = probe(t, k);
     if (t->slots[i] == 0)
         return TIPC_ENOENT;
     *index = t->slots[i] - 1;

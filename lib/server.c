@@ -1066,7 +1066,11 @@ tipc_server_listen(tipc_server **out, const char *addr, const tipc_server_opts *
     }
     srv->now = tipc__now_ms();
     srv->next_sweep = srv->now + srv->sweep_ms;
-    tipc__log(&srv->log, TIPC_LOG_INFO, "server", "%s listening on %s", srv->name, addr);
+    if (srv->port != 0)
+        tipc__log(&srv->log, TIPC_LOG_INFO, "server", "%s listening on %s (port %d)", srv->name,
+                  addr, srv->port);
+    else
+        tipc__log(&srv->log, TIPC_LOG_INFO, "server", "%s listening on %s", srv->name, addr);
     *out = srv;
     return 0;
 fail:

@@ -10,7 +10,6 @@
 #define _GNU_SOURCE 1 /* nftw, prctl */
 #endif
 #include <dirent.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <poll.h>
@@ -429,11 +428,11 @@ START_TEST(test_om_rejects_bad_orders_and_keeps_the_connection)
     tipc_sock *s = om_client(port, "m");
     static char huge[8192];
 
-    assert_rejected(s, "{\"id\":\"m-1\", not json", "");
+    assert_rejected(s, "{\"id\":\"m-1\", not json", "JSON");
     assert_rejected(s, ORDER_HEAD "\"side\":\"BUY\",\"price\":164.05," ORDER_TAIL, "qty");
     assert_rejected(s, ORDER_HEAD "\"side\":\"BUY\",\"qty\":-5,\"price\":164.05," ORDER_TAIL,
                     "qty");
-    assert_rejected(s, ORDER_HEAD "\"side\":\"BUY\",\"qty\":5,\"price\":NaN," ORDER_TAIL, "");
+    assert_rejected(s, ORDER_HEAD "\"side\":\"BUY\",\"qty\":5,\"price\":NaN," ORDER_TAIL, "NaN");
     assert_rejected(s, ORDER_HEAD "\"side\":\"BUY\",\"qty\":5,\"price\":\"NaN\"," ORDER_TAIL,
                     "price");
     assert_rejected(s, ORDER_HEAD "\"side\":\"HOLD\",\"qty\":5,\"price\":164.05," ORDER_TAIL,
@@ -591,12 +590,44 @@ static const struct {
 #define NEWS_ORDERS 3
 #define ALL_ORDERS (MA_ORDERS + NEWS_ORDERS)
 
+/* A stand-in gateway for the NEWS stream: the snapshot protocol (the latest
+ * item per symbol sent so far, then SNAPSHOT_END [0, news_seq]), news items
+ * from the script above, END_OF_DATA. */
 struct feed {
     tipc_server *srv;
     uint64_t conn;
-    int left;
-    uint64_t seq;
+    int joins, left;
+    int nsent; /* news_items[0..nsent) have been sent, as seq 1..nsent */
+    tipc_news sent[NEWS_ITEMS];
 };
+
+static void
+feed_send_news(struct feed *g, const tipc_news *n)
+{
+    uint8_t buf[TIPC_NEWS_ENCODED_MAX];
+    size_t len;
+    ck_assert_tipc_ok(tipc_news_encode(n, buf, sizeof buf, &len));
+    ck_assert_tipc_ok(tipc_server_send(g->srv, g->conn, TIPC_MSG_NEWS, buf, len));
+}
+
+static void
+feed_snapshot(struct feed *g)
+{
+    uint8_t end[TIPC_SNAPSHOT_END_ENCODED_MAX];
+    size_t len;
+    tipc_snapshot_end se = {0, (uint64_t)g->nsent};
+
+    ck_assert_tipc_ok(tipc_server_send(g->srv, g->conn, TIPC_MSG_SNAPSHOT_BEGIN, "", 0));
+    for (int i = 0; i < g->nsent; i++) {
+        int latest = 1;
+        for (int k = i + 1; k < g->nsent; k++)
+            latest &= strcmp(g->sent[k].symbol, g->sent[i].symbol) != 0;
+        if (latest)
+            feed_send_news(g, &g->sent[i]);
+    }
+    ck_assert_tipc_ok(tipc_snapshot_end_encode(&se, end, sizeof end, &len));
+    ck_assert_tipc_ok(tipc_server_send(g->srv, g->conn, TIPC_MSG_SNAPSHOT_END, end, len));
+}
 
 static void
 feed_poll(struct feed *g, int timeout_ms)
@@ -609,12 +640,9 @@ feed_poll(struct feed *g, int timeout_ms)
             ck_assert_int_eq(ev[i].hello->role, TIPC_ROLE_STRATEGY);
             ck_assert_uint_eq(ev[i].hello->streams, TIPC_STREAM_NEWS);
             g->conn = ev[i].conn;
-            uint8_t end[TIPC_SNAPSHOT_END_ENCODED_MAX];
-            size_t len;
-            tipc_snapshot_end se = {0, g->seq};
-            ck_assert_tipc_ok(tipc_snapshot_end_encode(&se, end, sizeof end, &len));
-            ck_assert_tipc_ok(tipc_server_send(g->srv, g->conn, TIPC_MSG_SNAPSHOT_BEGIN, "", 0));
-            ck_assert_tipc_ok(tipc_server_send(g->srv, g->conn, TIPC_MSG_SNAPSHOT_END, end, len));
+            g->joins++;
+            g->left = 0;
+            feed_snapshot(g);
         } else if (ev[i].kind == TIPC_SERVER_LEAVE && ev[i].conn == g->conn) {
             g->left = 1;
         }
@@ -622,21 +650,22 @@ feed_poll(struct feed *g, int timeout_ms)
     (void)tipc_server_flush(g->srv);
 }
 
+/* Send script items up to (not including) upto; END_OF_DATA when that is all. */
 static void
-feed_news(struct feed *g)
+feed_news(struct feed *g, int upto)
 {
-    for (int i = 0; i < NEWS_ITEMS; i++) {
-        tipc_news n = {.sentiment = news_items[i].score,
-                       .event_ns = 1,
-                       .send_ns = tipc_time_realtime_ns(),
-                       .seq = ++g->seq};
-        uint8_t buf[TIPC_NEWS_ENCODED_MAX];
-        size_t len;
-        snprintf(n.symbol, sizeof n.symbol, "%s", news_items[i].sym);
-        ck_assert_tipc_ok(tipc_news_encode(&n, buf, sizeof buf, &len));
-        ck_assert_tipc_ok(tipc_server_send(g->srv, g->conn, TIPC_MSG_NEWS, buf, len));
+    for (; g->nsent < upto; g->nsent++) {
+        tipc_news *n = &g->sent[g->nsent];
+        memset(n, 0, sizeof *n);
+        snprintf(n->symbol, sizeof n->symbol, "%s", news_items[g->nsent].sym);
+        n->sentiment = news_items[g->nsent].score;
+        n->event_ns = 1;
+        n->send_ns = tipc_time_realtime_ns();
+        n->seq = (uint64_t)g->nsent + 1;
+        feed_send_news(g, n);
     }
-    ck_assert_tipc_ok(tipc_server_send(g->srv, g->conn, TIPC_MSG_END_OF_DATA, "", 0));
+    if (g->nsent == NEWS_ITEMS)
+        ck_assert_tipc_ok(tipc_server_send(g->srv, g->conn, TIPC_MSG_END_OF_DATA, "", 0));
     (void)tipc_server_flush(g->srv);
 }
 
@@ -744,7 +773,7 @@ run_finish(struct run *r)
     /* Let the strategy see the last prices before the news refers to them. */
     for (int i = 0; i < 20; i++)
         feed_poll(&r->g, 5);
-    feed_news(&r->g);
+    feed_news(&r->g, NEWS_ITEMS);
     uint64_t end = mono_ms() + 20000;
     while (!r->g.left && mono_ms() < end)
         feed_poll(&r->g, 10);
@@ -890,6 +919,36 @@ START_TEST(test_strategy_resend_of_logged_orders_is_a_duplicate)
 }
 END_TEST
 
+/* The gateway drops the strategy halfway through the news. The strategy
+ * reconnects, skips the snapshot's items it has already handled, and goes on
+ * with the live stream: every item handled once, the same orders. */
+START_TEST(test_strategy_resumes_news_after_gateway_drop)
+{
+    struct run r;
+
+    run_start(&r, 0);
+    run_prices(&r, 0, PLATEAUS);
+    for (int i = 0; i < 20; i++)
+        feed_poll(&r.g, 5);
+    feed_news(&r.g, 4); /* AAA 50 85, BBB 15, AAA 90 */
+    for (int i = 0; i < 20; i++)
+        feed_poll(&r.g, 5);
+    ck_assert_tipc_ok(tipc_server_close_conn(r.g.srv, r.g.conn, "test drop"));
+    uint64_t end = mono_ms() + 10000;
+    while (r.g.joins < 2) {
+        ck_assert_msg(mono_ms() < end, "the strategy did not come back");
+        feed_poll(&r.g, 5);
+    }
+    run_finish(&r);
+
+    ck_assert_uint_eq(stat_of("strategy", "strategy", "news_received"), NEWS_ITEMS);
+    ck_assert_uint_eq(stat_of("strategy", "strategy", "orders_sent"), ALL_ORDERS);
+    ck_assert_uint_eq(stat_of("strategy", "strategy", "accepted"), ALL_ORDERS);
+    ck_assert_uint_eq(stat_of("strategy", "strategy", "unacked"), 0);
+    assert_log_exact(ALL_ORDERS);
+}
+END_TEST
+
 static Suite *
 tipc_orders_suite(void)
 {
@@ -910,6 +969,7 @@ tipc_orders_suite(void)
     tcase_add_test(tc, test_strategy_sent_equals_logged_equals_acked);
     tcase_add_test(tc, test_strategy_resends_across_an_order_manager_crash);
     tcase_add_test(tc, test_strategy_resend_of_logged_orders_is_a_duplicate);
+    tcase_add_test(tc, test_strategy_resumes_news_after_gateway_drop);
     suite_add_tcase(s, tc);
     return s;
 }

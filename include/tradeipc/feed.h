@@ -10,7 +10,7 @@
  * creation caps its memory, so a peer that sends a million made-up symbols
  * cannot grow it without limit.
  *
- * The snapshot protocol (doc/protocol.md): when a client joins, a publisher
+ * The snapshot protocol (doc/tipc_feed.3): when a client joins, a publisher
  * sends SNAPSHOT_BEGIN (empty), the latest TICK/NEWS per symbol, then
  * SNAPSHOT_END whose payload is the msgpack array [price_seq, news_seq]: the
  * streams' sequence numbers at that point. Live frames continue from
@@ -18,8 +18,8 @@
  * payload, and a tipc_lvc (last-value cache) keeps what a publisher needs to
  * send the whole snapshot.
  *
- * Threads: a tipc_symtab or tipc_lvc is used by one thread at a time; the codec functions
- * are reentrant (the defaults in tradeipc.h).
+ * Threads: a tipc_symtab or tipc_lvc is used by one thread at a time; the
+ * codec functions are reentrant (the defaults in tradeipc.h).
  */
 #ifndef TRADEIPC_FEED_H
 #define TRADEIPC_FEED_H

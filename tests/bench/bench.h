@@ -108,11 +108,11 @@ void bench_summary(const bench_ctx *c, const char *key, double value);
  * the same as frames (5-byte header + payload) laid out back to back. */
 typedef struct bench_ticks {
     size_t n;
-    tipc_tick *tick;     /* what each payload decodes to */
-    uint8_t *payload;    /* n * TIPC_TICK_ENCODED_MAX, payload i at i * TIPC_TICK_ENCODED_MAX */
-    uint8_t *len;        /* payload length i */
-    uint8_t *frames;     /* all frames back to back, and again (so a batch never wraps) */
-    size_t *frame_off;   /* offset of frame i in frames; frame_off[n] = total */
+    tipc_tick *tick;      /* what each payload decodes to */
+    uint8_t *payload;     /* n * TIPC_TICK_ENCODED_MAX, payload i at i * TIPC_TICK_ENCODED_MAX */
+    uint8_t *len;         /* payload length i */
+    uint8_t *frames;      /* all frames back to back, and again (so a batch never wraps) */
+    size_t *frame_off;    /* offset of frame i in frames; frame_off[n] = total */
     size_t payload_bytes; /* sum of len */
 } bench_ticks;
 

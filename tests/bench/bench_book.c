@@ -191,7 +191,7 @@ bench_scaling(const bench_ctx *c)
         tipc_book *w, *r;
         tipc_level lv;
         tipc_book_stat st;
-        char (*names)[16] = malloc((size_t)n * 16);
+        char(*names)[16] = malloc((size_t)n * 16);
         plain_slot *plain = aligned_alloc(64, (size_t)n * sizeof *plain);
         uint64_t t0, t1, t2, t3;
         int64_t sink = 0;
@@ -423,14 +423,15 @@ bench_visibility(const bench_ctx *c)
 
     bench_section("2. Shared book: cross-process visibility, one way (= ping-pong round trip / 2)");
     bench_note("writer process on CPU 0, reader process on CPU 1; %zu round trips spinning, "
-               "%zu with futex waits", spin - warm, fut - warm);
+               "%zu with futex waits",
+               spin - warm, fut - warm);
     bench_lat_header();
     bench_lat_row("raw shm cache-line ping-pong (floor)", raw_spin, raw_spin);
     bench_lat_row("book set -> read, reader spinning", book_spin, raw_spin);
     bench_lat_row("raw futex ping-pong (floor)", raw_fut, raw_fut);
     bench_lat_row("book set -> wait/read, reader on futex", book_fut, raw_fut);
-    double ratio = (double)tipc_hist_percentile(book_spin, 50) /
-                   (double)tipc_hist_percentile(raw_spin, 50);
+    double ratio =
+        (double)tipc_hist_percentile(book_spin, 50) / (double)tipc_hist_percentile(raw_spin, 50);
     bench_note("target: spinning p50 <= 1.5x the raw ping-pong: %.2fx (%s)", ratio,
                ratio <= 1.5 ? "met" : "MISSED");
     bench_summary(c, "book.vis.spin.p50", (double)tipc_hist_percentile(book_spin, 50));

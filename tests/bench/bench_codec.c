@@ -50,13 +50,11 @@ order_equal(const tipc_order *a, const tipc_order *b)
     const tipc_signal_info *x = &a->signal, *y = &b->signal;
 
     return strcmp(a->client_order_id, b->client_order_id) == 0 &&
-           strcmp(a->symbol, b->symbol) == 0 && a->side == b->side &&
-           a->quantity == b->quantity && a->price == b->price &&
-           strcmp(a->strategy, b->strategy) == 0 && x->rule == y->rule &&
+           strcmp(a->symbol, b->symbol) == 0 && a->side == b->side && a->quantity == b->quantity &&
+           a->price == b->price && strcmp(a->strategy, b->strategy) == 0 && x->rule == y->rule &&
            x->short_window == y->short_window && x->long_window == y->long_window &&
-           x->short_ma == y->short_ma && x->long_ma == y->long_ma &&
-           x->sentiment == y->sentiment && x->threshold == y->threshold &&
-           a->tick_ns == b->tick_ns && a->send_ns == b->send_ns;
+           x->short_ma == y->short_ma && x->long_ma == y->long_ma && x->sentiment == y->sentiment &&
+           x->threshold == y->threshold && a->tick_ns == b->tick_ns && a->send_ns == b->send_ns;
 }
 
 static int
@@ -103,8 +101,8 @@ prepare(void)
         n->event_ns = t->event_ns;
         n->send_ns = t->send_ns;
         n->seq = t->seq;
-        BENCH_OK(tipc_news_encode(n, news_enc + i * TIPC_NEWS_ENCODED_MAX, TIPC_NEWS_ENCODED_MAX,
-                                  &len));
+        BENCH_OK(
+            tipc_news_encode(n, news_enc + i * TIPC_NEWS_ENCODED_MAX, TIPC_NEWS_ENCODED_MAX, &len));
         news_len[i] = (uint8_t)len;
         BENCH_OK(tipc_news_decode(news_enc + i * TIPC_NEWS_ENCODED_MAX, len, &nw));
         BENCH_CHECK(news_equal(&nw, n), "news %zu does not survive encode+decode", i);
@@ -341,11 +339,11 @@ peer_order_encode(size_t i)
                                   (double)o->signal.long_ma / 1e4)
                       : json_pack("{s:s,s:i,s:i}", "rule", "sentiment", "sentiment",
                                   o->signal.sentiment, "threshold", o->signal.threshold);
-    json_t *j = json_pack("{s:s,s:s,s:s,s:I,s:f,s:s,s:o,s:I,s:I}", "id", o->client_order_id,
-                          "symbol", o->symbol, "side", tipc_side_name(o->side), "qty",
-                          (json_int_t)o->quantity, "price", (double)o->price / 1e4, "strategy",
-                          o->strategy, "signal", sig, "tick_ns", (json_int_t)o->tick_ns,
-                          "send_ns", (json_int_t)o->send_ns);
+    json_t *j =
+        json_pack("{s:s,s:s,s:s,s:I,s:f,s:s,s:o,s:I,s:I}", "id", o->client_order_id, "symbol",
+                  o->symbol, "side", tipc_side_name(o->side), "qty", (json_int_t)o->quantity,
+                  "price", (double)o->price / 1e4, "strategy", o->strategy, "signal", sig,
+                  "tick_ns", (json_int_t)o->tick_ns, "send_ns", (json_int_t)o->send_ns);
     size_t n = json_dumpb(j, (char *)out, sizeof out, JSON_COMPACT);
     json_decref(j);
     return n;
@@ -382,12 +380,12 @@ static uint64_t
 peer_ack_encode(size_t i)
 {
     const tipc_ack *a = &acks[i];
-    json_t *j = json_pack("{s:s,s:I,s:s,s:b,s:s,s:I,s:I,s:I}", "id", a->client_order_id,
-                          "order_id", (json_int_t)a->order_id, "status",
-                          a->status == TIPC_ACK_ACCEPTED ? "accepted" : "rejected", "duplicate",
-                          a->duplicate, "reason", a->reason, "order_send_ns",
-                          (json_int_t)a->order_send_ns, "recv_ns", (json_int_t)a->recv_ns,
-                          "ack_ns", (json_int_t)a->ack_ns);
+    json_t *j =
+        json_pack("{s:s,s:I,s:s,s:b,s:s,s:I,s:I,s:I}", "id", a->client_order_id, "order_id",
+                  (json_int_t)a->order_id, "status",
+                  a->status == TIPC_ACK_ACCEPTED ? "accepted" : "rejected", "duplicate",
+                  a->duplicate, "reason", a->reason, "order_send_ns", (json_int_t)a->order_send_ns,
+                  "recv_ns", (json_int_t)a->recv_ns, "ack_ns", (json_int_t)a->ack_ns);
     size_t n = json_dumpb(j, (char *)out, sizeof out, JSON_COMPACT);
     json_decref(j);
     return n;
@@ -396,8 +394,9 @@ peer_ack_encode(size_t i)
 static uint64_t
 peer_ack_decode(size_t i)
 {
-    static const char *const keys[] = {"id",     "order_id",      "status",  "duplicate",
-                                       "reason", "order_send_ns", "recv_ns", "ack_ns", NULL};
+    static const char *const keys[] = {"id",        "order_id", "status",
+                                       "duplicate", "reason",   "order_send_ns",
+                                       "recv_ns",   "ack_ns",   NULL};
     return peer_json_decode(ack_json + i * JSON_SLOT, ack_len[i], keys);
 }
 
@@ -476,7 +475,8 @@ main(int argc, char **argv)
         tipc_hist *h = measure(ops[k].op, budget, &m);
         tipc_hist *hf = measure(ops[k].floor, budget / 5, &mf);
         tipc_hist *hp = measure(ops[k].peer, budget, &mp);
-        double p50 = (double)tipc_hist_percentile(h, 50), f50 = (double)tipc_hist_percentile(hf, 50),
+        double p50 = (double)tipc_hist_percentile(h, 50),
+               f50 = (double)tipc_hist_percentile(hf, 50),
                q50 = (double)tipc_hist_percentile(hp, 50);
         char key[64];
 

@@ -166,8 +166,7 @@ client_zmq(const char *ep, size_t n, size_t warm, tipc_hist *h)
 #endif
 
 static pid_t
-spawn_client(const bench_ctx *c, enum path p, int port, int idx, size_t n, size_t warm,
-             shared *sh)
+spawn_client(const bench_ctx *c, enum path p, int port, int idx, size_t n, size_t warm, shared *sh)
 {
     tipc_hist *h;
     pid_t pid;
@@ -180,7 +179,9 @@ spawn_client(const bench_ctx *c, enum path p, int port, int idx, size_t n, size_
     bench_pin(c, 1);
     h = bench_hist();
     switch (p) {
-    case P_RAW: client_raw(port, n, warm, h); break;
+    case P_RAW:
+        client_raw(port, n, warm, h);
+        break;
 #ifdef HAVE_ZMQ
     case P_ZMQ:
         while (__atomic_load_n(&sh->endpoint[0], __ATOMIC_ACQUIRE) == '\0')
@@ -188,7 +189,9 @@ spawn_client(const bench_ctx *c, enum path p, int port, int idx, size_t n, size_
         client_zmq(sh->endpoint, n, warm, h);
         break;
 #endif
-    default: client_lib(port, idx, n, warm, h); break;
+    default:
+        client_lib(port, idx, n, warm, h);
+        break;
     }
     bench_hist_put(sh->hist[idx], h);
     tipc_hist_destroy(h);
@@ -461,9 +464,9 @@ main(int argc, char **argv)
             for (int q = 0; q < 2; q++)
                 for (int p = 0; p < P_COUNT; p++)
                     fprintf(dat, " %llu",
-                            r[ci][p].h ? (unsigned long long)tipc_hist_percentile(r[ci][p].h,
-                                                                                 q ? 99 : 50)
-                                       : 0ull);
+                            r[ci][p].h
+                                ? (unsigned long long)tipc_hist_percentile(r[ci][p].h, q ? 99 : 50)
+                                : 0ull);
             fputc('\n', dat);
         }
     }

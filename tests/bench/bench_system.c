@@ -26,12 +26,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <tradeipc/book_watch.h>
 
 #define MAX_PROCS 16
 
@@ -50,6 +54,13 @@ typedef struct sysrun {
     int have_book[2];
     double seconds;
     char summary[4096];
+    /* The book tap (the --no-sync run only): a reader asleep in the price
+     * book's futex, like the strategy's price thread. */
+    pthread_t tap;
+    atomic_int tap_stop;
+    pid_t run_pid;
+    tipc_hist *hop1; /* gateway send -> orderbook tipc_book_set (update_ns - source_ns) */
+    tipc_hist *wake; /* tipc_book_set -> a sleeping reader has the value */
 } sysrun;
 
 static char tmpdir[64];
@@ -204,6 +215,38 @@ sample_books(sysrun *r, pid_t run_pid)
     }
 }
 
+static void *
+tap_main(void *arg)
+{
+    sysrun *r = arg;
+    char name[64];
+    tipc_book *b = NULL;
+    tipc_book_watch *w = NULL;
+    tipc_level lv;
+    uint32_t idx;
+    int rc;
+
+    snprintf(name, sizeof name, "/tradeipc_prices_%ld", (long)r->run_pid);
+    while (!atomic_load(&r->tap_stop) && tipc_book_open(&b, name, TIPC_BOOK_PRICES) != 0)
+        usleep(1000);
+    if (b == NULL)
+        return NULL;
+    BENCH_OK(tipc_book_watch_create(&w, b));
+    while (!atomic_load(&r->tap_stop)) {
+        rc = tipc_book_watch_next(w, 100, &idx, &lv);
+        if (rc != 1)
+            continue;
+        uint64_t now = tipc_time_realtime_ns();
+        if (lv.update_ns > lv.source_ns && lv.source_ns > 0)
+            tipc_hist_record(r->hop1, lv.update_ns - lv.source_ns);
+        if (now > lv.update_ns)
+            tipc_hist_record(r->wake, now - lv.update_ns);
+    }
+    tipc_book_watch_destroy(w);
+    tipc_book_close(b);
+    return NULL;
+}
+
 /* ---- One tradeipc-run ---------------------------------------------------- */
 
 static void
@@ -238,12 +281,14 @@ run_system(const bench_ctx *c, int sync, sysrun *r)
     size_t have = 0;
     int ac = 0, pfd[2], st;
     struct rusage ru;
-    uint64_t t0, next_sample = 0;
+    uint64_t t0, next_sample = 0, next_scan = 0;
     pid_t pid;
 
     memset(r, 0, sizeof *r);
     r->t2o = bench_hist();
     r->rtt = bench_hist();
+    r->hop1 = bench_hist();
+    r->wake = bench_hist();
     snprintf(prog, sizeof prog, "%s/tradeipc-run", c->bindir);
     snprintf(data, sizeof data, "--data=%s/data", c->topdir);
     snprintf(log, sizeof log, "--log=%s/order_log_%d.txt", tmpdir, sync);
@@ -271,6 +316,9 @@ run_system(const bench_ctx *c, int sync, sysrun *r)
         _exit(127);
     }
     close(pfd[1]);
+    r->run_pid = pid;
+    if (!sync)
+        BENCH_CHECK(pthread_create(&r->tap, NULL, tap_main, r) == 0, "pthread_create");
     for (;;) {
         struct pollfd p = {.fd = pfd[0], .events = POLLIN};
         int n = poll(&p, 1, 10);
@@ -294,13 +342,24 @@ run_system(const bench_ctx *c, int sync, sysrun *r)
             }
         }
         if (bench_ns() >= next_sample) {
+            /* Reading five status files is cheap; walking /proc for new
+             * children (a component restarted) is not, so that is rarer. */
+            if (bench_ns() >= next_scan) {
+                sample_children(r, pid);
+                sample_books(r, pid);
+                next_scan = bench_ns() + (r->nprocs < 5 ? 20000000ull : 500000000ull);
+            }
             sample_proc(r, pid, "tradeipc-run");
-            sample_children(r, pid);
-            sample_books(r, pid);
+            for (int i = 0; i < r->nprocs; i++)
+                sample_proc(r, r->procs[i].pid, r->procs[i].name);
             next_sample = bench_ns() + 10000000;
         }
     }
     close(pfd[0]);
+    if (!sync) {
+        atomic_store(&r->tap_stop, 1);
+        pthread_join(r->tap, NULL);
+    }
     while (wait4(pid, &st, 0, &ru) < 0)
         BENCH_CHECK(errno == EINTR, "wait4: %s", strerror(errno));
     r->seconds = (double)(bench_ns() - t0) / 1e9;
@@ -345,10 +404,15 @@ main(int argc, char **argv)
     bench_lat_row("tick-to-order, --no-sync", sys[1].t2o, floor);
     bench_lat_row("strategy order round trip, default", sys[0].rtt, floor);
     bench_lat_row("strategy order round trip, --no-sync", sys[1].rtt, floor);
+    bench_lat_row("  hop: gateway send -> book set (no-sync)", sys[1].hop1, NULL);
+    bench_lat_row("  hop: book set -> sleeping reader (no-sync)", sys[1].wake, NULL);
     double ratio =
         (double)tipc_hist_percentile(sys[0].t2o, 50) / (double)tipc_hist_percentile(floor, 50);
     bench_note("target: tick-to-order p50 <= 3x the raw TCP round trip: %.2fx (%s)", ratio,
                ratio <= 3 ? "met" : "MISSED");
+    bench_note("hops: measured in the --no-sync run by a reader asleep in the price book (a "
+               "tipc_book_watch in this process): gateway send_ns -> the orderbook's update_ns, "
+               "and update_ns -> that reader holding the value (the strategy's first step)");
     bench_note("launcher summary of the default run:");
     fputs(sys[0].summary, stdout);
     bench_summary(&c, "system.t2o.p50", (double)tipc_hist_percentile(sys[0].t2o, 50));
@@ -379,8 +443,9 @@ main(int argc, char **argv)
     }
     if (dat != NULL)
         fclose(dat);
-    BENCH_CHECK(sys[0].nprocs >= 5, "sampled only %d processes (expected the launcher and 4 "
-                                    "components)",
+    BENCH_CHECK(sys[0].nprocs >= 5,
+                "sampled only %d processes (expected the launcher and 4 "
+                "components)",
                 sys[0].nprocs);
     bench_note("target: every process < 8 MB: largest %.2f MB (%s)", (double)worst / 1024,
                worst < 8 * 1024 ? "met" : "MISSED");
@@ -392,17 +457,21 @@ main(int argc, char **argv)
             printf("   %-24s (not seen while the run was up)\n", k ? "news" : "prices");
             continue;
         }
-        printf("   %-24s %8s %10u %8u %11.2f KB\n", k ? "/tradeipc_news_<pid>" : "/tradeipc_prices_<pid>",
+        printf("   %-24s %8s %10u %8u %11.2f KB\n",
+               k ? "/tradeipc_news_<pid>" : "/tradeipc_prices_<pid>",
                s->kind == TIPC_BOOK_PRICES ? "prices" : "news", s->capacity, s->symbols,
                (double)s->segment_size / 1024);
         bench_summary(&c, k ? "shm.news" : "shm.prices", (double)s->segment_size);
     }
-    bench_note("peak RSS = VmHWM sampled every 10 ms (tradeipc-run: wait4 ru_maxrss); it counts the "
-               "shared-memory pages a process touched");
+    bench_note(
+        "peak RSS = VmHWM sampled every 10 ms (tradeipc-run: wait4 ru_maxrss); it counts the "
+        "shared-memory pages a process touched");
     tipc_hist_destroy(floor);
     for (int k = 0; k < 2; k++) {
         tipc_hist_destroy(sys[k].t2o);
         tipc_hist_destroy(sys[k].rtt);
+        tipc_hist_destroy(sys[k].hop1);
+        tipc_hist_destroy(sys[k].wake);
     }
     return 0;
 }

@@ -32,12 +32,10 @@ static cpu_set_t allowed; /* the CPUs we started with, before any pinning */
 void
 bench_init(bench_ctx *c, const char *name, int argc, char **argv)
 {
-    static const struct option longopts[] = {{"quick", no_argument, NULL, 'q'},
-                                              {"results", required_argument, NULL, 'r'},
-                                              {"topdir", required_argument, NULL, 't'},
-                                              {"bindir", required_argument, NULL, 'b'},
-                                              {"help", no_argument, NULL, 'h'},
-                                              {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"quick", no_argument, NULL, 'q'},        {"results", required_argument, NULL, 'r'},
+        {"topdir", required_argument, NULL, 't'}, {"bindir", required_argument, NULL, 'b'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     int opt;
 
     memset(c, 0, sizeof *c);
@@ -47,10 +45,18 @@ bench_init(bench_ctx *c, const char *name, int argc, char **argv)
     main_pid = getpid();
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (opt) {
-        case 'q': c->quick = 1; break;
-        case 'r': c->results = optarg; break;
-        case 't': c->topdir = optarg; break;
-        case 'b': c->bindir = optarg; break;
+        case 'q':
+            c->quick = 1;
+            break;
+        case 'r':
+            c->results = optarg;
+            break;
+        case 't':
+            c->topdir = optarg;
+            break;
+        case 'b':
+            c->bindir = optarg;
+            break;
         case 'h':
             printf("usage: %s [--quick] [--results DIR] [--topdir DIR] [--bindir DIR]\n"
                    "  --quick        run briefly: correctness checks only, numbers are noise\n"
@@ -59,7 +65,9 @@ bench_init(bench_ctx *c, const char *name, int argc, char **argv)
                    "  --bindir DIR   build tree (for the tradeipc-* programs)\n",
                    name);
             exit(0);
-        default: fprintf(stderr, "%s: unknown option (try --help)\n", name); exit(2);
+        default:
+            fprintf(stderr, "%s: unknown option (try --help)\n", name);
+            exit(2);
         }
     }
     if (c->results != NULL && mkdir(c->results, 0777) < 0 && errno != EEXIST)
@@ -180,6 +188,23 @@ bench_spawn(const bench_ctx *c, int cpu, char *const argv[], const char *out_pat
             bench_fail("%s: %s", out_path, strerror(errno));
     }
     unsetenv("TIPC_READY_FD");
+    /* BENCH_WRAP="valgrind --tool=callgrind ..." runs the program under a
+     * profiler (see doc/performance.md). */
+    const char *wrap = getenv("BENCH_WRAP");
+    if (wrap != NULL && *wrap != '\0') {
+        static char words[4096];
+        char *wv[64], *save = NULL;
+        int n = 0;
+        snprintf(words, sizeof words, "%s", wrap);
+        for (char *w = strtok_r(words, " ", &save); w != NULL && n < 32;
+             w = strtok_r(NULL, " ", &save))
+            wv[n++] = w;
+        for (int i = 0; argv[i] != NULL && n < 63; i++)
+            wv[n++] = argv[i];
+        wv[n] = NULL;
+        execvp(wv[0], wv);
+        bench_fail("exec %s: %s", wv[0], strerror(errno));
+    }
     execv(argv[0], argv);
     bench_fail("exec %s: %s", argv[0], strerror(errno));
 }
@@ -272,7 +297,8 @@ bench_lat_row(const char *label, const tipc_hist *h, const tipc_hist *floor)
     printf("   %-40s %8llu %9s %9s %9s %9s", label, (unsigned long long)tipc_hist_count(h),
            bench_fmt_ns((double)tipc_hist_percentile(h, 50)),
            bench_fmt_ns((double)tipc_hist_percentile(h, 99)),
-           bench_fmt_ns((double)tipc_hist_percentile(h, 99.9)), bench_fmt_ns((double)tipc_hist_max(h)));
+           bench_fmt_ns((double)tipc_hist_percentile(h, 99.9)),
+           bench_fmt_ns((double)tipc_hist_max(h)));
     if (floor != NULL && floor != h && tipc_hist_count(floor) > 0)
         printf(" %6.2fx %6.2fx",
                (double)tipc_hist_percentile(h, 50) / (double)tipc_hist_percentile(floor, 50),
@@ -301,10 +327,9 @@ bench_dat(const bench_ctx *c, const char *file, const char *header)
 void
 bench_curve(const bench_ctx *c, const char *file, const tipc_hist *h)
 {
-    static const double ps[] = {0,    10,    20,     30,     40,      50,     60,   70,
-                                75,   80,    85,     90,     92.5,    95,     96,   97,
-                                98,   99,    99.5,   99.75,  99.9,    99.95,  99.99, 99.995,
-                                99.999, 100};
+    static const double ps[] = {0,    10,    20,   30,    40,    50,     60,     70, 75,
+                                80,   85,    90,   92.5,  95,    96,     97,     98, 99,
+                                99.5, 99.75, 99.9, 99.95, 99.99, 99.995, 99.999, 100};
     FILE *f = bench_dat(c, file, "percentile  x=1/(1-p)  latency_ns");
 
     if (f == NULL || tipc_hist_count(h) == 0) {
@@ -367,8 +392,8 @@ bench_ticks_load(const bench_ctx *c, bench_ticks *t, size_t max)
         k->event_ns = rows[i].ts_ns;
         k->send_ns = send_ns + i;
         k->seq = i + 1;
-        BENCH_OK(tipc_tick_encode(k, t->payload + i * TIPC_TICK_ENCODED_MAX,
-                                  TIPC_TICK_ENCODED_MAX, &len));
+        BENCH_OK(tipc_tick_encode(k, t->payload + i * TIPC_TICK_ENCODED_MAX, TIPC_TICK_ENCODED_MAX,
+                                  &len));
         t->len[i] = (uint8_t)len;
         t->payload_bytes += len;
     }
@@ -378,8 +403,8 @@ bench_ticks_load(const bench_ctx *c, bench_ticks *t, size_t max)
         size_t i = j % t->n, flen;
         t->frame_off[j] = off;
         BENCH_OK(tipc_frame_encode(t->frames + off, TIPC_FRAME_HDR + TIPC_TICK_ENCODED_MAX,
-                                   TIPC_MSG_TICK, t->payload + i * TIPC_TICK_ENCODED_MAX,
-                                   t->len[i], &flen));
+                                   TIPC_MSG_TICK, t->payload + i * TIPC_TICK_ENCODED_MAX, t->len[i],
+                                   &flen));
         off += flen;
     }
     t->frame_off[2 * t->n] = off;

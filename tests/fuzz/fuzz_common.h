@@ -10,6 +10,8 @@
 #ifndef TIPC_FUZZ_COMMON_H
 #define TIPC_FUZZ_COMMON_H
 
+#include "config.h" /* _GNU_SOURCE and friends, before any system header */
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FUZZ_CHECK(cond)                                                                           \
     do {                                                                                           \
         if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: property failed: %s\n", __FILE__, __LINE__, #cond);           \
+            fprintf(stderr, "%s:%d: property failed: %s\n", __FILE__, __LINE__, #cond);            \
             abort();                                                                               \
         }                                                                                          \
     } while (0)
