@@ -20,15 +20,14 @@ void log_line(const char *fmt, ...) TIPC_PRINTF(1, 2);
 #define LOG(...) log_line(__VA_ARGS__)
 
 /* Exit with status 1 after logging "what: <error>" when rc is negative. */
-#define DIE_ON(rc, what)                                                                   \
-    do {                                                                                   \
-        int rc_ = (rc);                                                                    \
-        if (rc_ < 0)                                                                       \
-            die_rc(rc_, (what));                                                           \
+#define DIE_ON(rc, what)                                                                           \
+    do {                                                                                           \
+        int rc_ = (rc);                                                                            \
+        if (rc_ < 0)                                                                               \
+            die_rc(rc_, (what));                                                                   \
     } while (0)
 void die_rc(int rc, const char *what) __attribute__((noreturn));
-void die_usage(const char *usage, const char *fmt, ...) __attribute__((noreturn))
-TIPC_PRINTF(2, 3);
+void die_usage(const char *usage, const char *fmt, ...) __attribute__((noreturn)) TIPC_PRINTF(2, 3);
 
 /* Set prog_name, install SIGINT/SIGTERM -> stop_requested, ignore SIGPIPE. */
 void example_init(const char *name, int verbose);

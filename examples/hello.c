@@ -25,8 +25,11 @@ main(void)
         (rc = tipc_book_get(reader, index, &level)) < 0)
         goto out;
 
-    tipc_tick tick = {.symbol = "AAPL", .price = level.value, .event_ns = level.source_ns,
-                      .send_ns = tipc_time_realtime_ns(), .seq = 1};
+    tipc_tick tick = {.symbol = "AAPL",
+                      .price = level.value,
+                      .event_ns = level.source_ns,
+                      .send_ns = tipc_time_realtime_ns(),
+                      .seq = 1};
     if ((rc = tipc_tick_encode(&tick, wire, sizeof wire, &len)) < 0)
         goto out;
     printf("AAPL %lld.%04lld, %zu bytes of msgpack\n", (long long)(level.value / TIPC_PRICE_SCALE),

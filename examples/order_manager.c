@@ -252,12 +252,15 @@ main(int argc, char **argv)
         if (tipc_server_poll(om.srv, evs, BATCH, 10) < 0)
             break;
     tipc_server_close(om.srv);
+    tipc_orderlog_stats end; /* commits and syncs show the group commit at work */
+    tipc_orderlog_get_stats(om.log, &end);
     stats_line("order_manager orders=%llu accepted=%llu rejected=%llu duplicates=%llu "
-               "log_lines=%llu strategies=%llu recovered=%llu",
+               "log_lines=%llu strategies=%llu recovered=%llu commits=%llu syncs=%llu",
                (unsigned long long)om.orders, (unsigned long long)om.accepted,
                (unsigned long long)om.rejected, (unsigned long long)om.duplicates,
                (unsigned long long)tipc_orderlog_count(om.log), (unsigned long long)om.strategies,
-               (unsigned long long)ls.recovered);
+               (unsigned long long)ls.recovered, (unsigned long long)end.commits,
+               (unsigned long long)end.sync_calls);
     hist_line("order_manager", "tick_to_order", om.tick_to_order);
     tipc_orderlog_close(om.log);
     tipc_hist_destroy(om.tick_to_order);

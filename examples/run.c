@@ -4,9 +4,12 @@
  * (tipc_supervisor), each once the one it depends on is ready (readiness through
  * descriptor 3, never a sleep), prefixes their output with their names, stops
  * them at the end of the data, on Ctrl-C or after --duration, and prints a
- * summary. Flags and command lines are in run_config.c, the summary in
- * run_summary.c. Each run uses shared-memory names of its own and removes them
- * at exit, whatever happened. */
+ * summary. A component that dies is restarted with backoff, up to --restarts
+ * times (the supervisor does it); the strategy's journal lets a restarted
+ * strategy go on numbering its orders and resend the unacknowledged ones.
+ * Flags and command lines are in run_config.c, the summary in run_summary.c.
+ * Each run uses shared-memory names of its own and removes them at exit,
+ * whatever happened. */
 #include "config.h"
 
 #include "common.h"
@@ -15,6 +18,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define START_TIMEOUT_MS 15000 /* per component, restarts included */
 #define DRAIN_TIMEOUT_MS 15000 /* for the orderbook and strategy after the gateway's end */
@@ -293,6 +297,12 @@ main(int argc, char **argv)
             status = 1;
         }
     }
+    /* The journal matters only to restarts within this run (the next run's
+     * strategy has another name): kept for a look when something went wrong. */
+    if (status == 0 && !r->cfg.keep_journal)
+        unlink(r->cfg.journal);
+    else if (access(r->cfg.journal, F_OK) == 0)
+        LOG("strategy journal kept: %s", r->cfg.journal);
 out:
     run_config_cleanup(&r->cfg);
     run_summary_fini(&r->sum);

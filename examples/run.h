@@ -24,7 +24,7 @@ struct run_config {
     const char *prices, *news; /* CSV files */
     const char *rate, *speed;  /* as given, or NULL */
     const char *log;           /* order log */
-    bool asap, loop, no_sync, quiet;
+    bool asap, loop, no_sync, quiet, keep_journal;
     int verbose;
     long port[COMP_COUNT]; /* ORDER_MANAGER and GATEWAY: 0 until read from the port file */
     long restarts;
@@ -34,6 +34,7 @@ struct run_config {
     char port_file[COMP_COUNT][128];
     char prices_book[64], news_book[64];
     char strategy[TIPC_STRATEGY_MAX + 1]; /* unique per run */
+    char journal[PATH_MAX + 64];          /* the strategy's: <log>.<strategy>.journal */
     char prices_buf[PATH_MAX], news_buf[PATH_MAX];
 };
 

@@ -39,12 +39,16 @@ static const char usage[] =
     "  --no-sync           do not fdatasync the order log before acknowledging\n"
     "  --bindir DIR        where the tradeipc-* programs are (default: beside tradeipc-run,\n"
     "                      else PATH)\n"
-    "  --restarts N        restart a failed component up to N times (default 3)\n"
+    "  --restarts N        restart a failed component up to N times (default 3; a server\n"
+    "                      on port 0 is not restarted: its clients would not find it)\n"
+    "  --keep-journal      keep the strategy's journal (LOG.<strategy name>.journal) after a run\n"
+    "                      that ended well (it is always kept after a failed one)\n"
     "  --quiet             do not echo the components' output\n"
     "  -v, --verbose       also echo STATS and HIST lines; twice: components get -v too\n"
     "  -h, --help          this text\n"
-    "Exit status: 0 every component ended well and sent = logged = acked; 1 a component\n"
-    "failed (it is named); 2 bad usage or a missing input file; 3 the order counts disagree.\n";
+    "Exit status: 0 every component ended well, after its restarts if any (the summary\n"
+    "counts them), and sent = logged = acked; 1 a component failed (it is named); 2 bad\n"
+    "usage or a missing input file; 3 the order counts disagree.\n";
 
 const char *const run_comp_name[COMP_COUNT] = {"order_manager", "gateway", "orderbook", "strategy"};
 static const char *const programs[COMP_COUNT] = {"tradeipc-order-manager", "tradeipc-gateway",
@@ -111,13 +115,16 @@ default_port(const char *addr)
 void
 run_config_parse(struct run_config *cfg, int argc, char **argv)
 {
+    /* clang-format off */
     static const struct option longopts[] = {
         {"data", 1, NULL, 'd'},        {"prices", 1, NULL, 'P'},   {"news", 1, NULL, 'N'},
         {"rate", 1, NULL, 'r'},        {"asap", 0, NULL, 'a'},     {"speed", 1, NULL, 's'},
         {"loop", 0, NULL, 'l'},        {"duration", 1, NULL, 'D'}, {"gateway-port", 1, NULL, 'g'},
         {"orders-port", 1, NULL, 'o'}, {"log", 1, NULL, 'L'},      {"no-sync", 0, NULL, 'S'},
         {"bindir", 1, NULL, 'b'},      {"restarts", 1, NULL, 'R'}, {"quiet", 0, NULL, 'q'},
-        {"verbose", 0, NULL, 'v'},     {"help", 0, NULL, 'h'},     {NULL, 0, NULL, 0}};
+        {"verbose", 0, NULL, 'v'},     {"help", 0, NULL, 'h'},     {"keep-journal", 0, NULL, 'K'},
+        {NULL, 0, NULL, 0}};
+    /* clang-format on */
     const char *data = NULL, *bindir = NULL;
     char exe_dir[PATH_MAX] = "";
     ssize_t len;
@@ -175,6 +182,9 @@ run_config_parse(struct run_config *cfg, int argc, char **argv)
         case 'q':
             cfg->quiet = true;
             break;
+        case 'K':
+            cfg->keep_journal = true;
+            break;
         case 'v':
             cfg->verbose++;
             break;
@@ -213,6 +223,10 @@ run_config_prepare(struct run_config *cfg, uint64_t now_realtime_ns)
     for (uint64_t ms = now_realtime_ns / 1000000; ms > 0; ms /= 36)
         *--p = "0123456789abcdefghijklmnopqrstuvwxyz"[ms % 36];
     snprintf(cfg->strategy, sizeof cfg->strategy, "%s-%s", DEFAULT_STRATEGY_NAME, p);
+    /* Beside the order log: a restarted strategy reopens it to number on from
+     * its last client order id and to resend what was not acknowledged. */
+    snprintf(cfg->journal, sizeof cfg->journal, "%.*s.%s.journal", PATH_MAX - 1, cfg->log,
+             cfg->strategy);
     snprintf(cfg->tmpdir, sizeof cfg->tmpdir, "/tmp/tradeipc-run.XXXXXX");
     if (mkdtemp(cfg->tmpdir) == NULL) {
         cfg->tmpdir[0] = '\0';
@@ -302,6 +316,7 @@ run_config_argv(const struct run_config *cfg, enum run_comp c, struct run_argv *
         rc |= add(a, "--price-book=%s", cfg->prices_book);
         rc |= add(a, "--news-book=%s", cfg->news_book);
         rc |= add(a, "--name=%s", cfg->strategy);
+        rc |= add(a, "--journal=%s", cfg->journal);
     }
     if (cfg->verbose > 1)
         rc |= add(a, "-v");

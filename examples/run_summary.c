@@ -218,6 +218,13 @@ run_summary_print(FILE *out, const struct run_summary *s)
             num(s, COMP_STRATEGY, "rejected", c, sizeof c),
             num(s, COMP_STRATEGY, "duplicates", d, sizeof d),
             num(s, COMP_STRATEGY, "resent", e, sizeof e));
+    if (stats_value(st->stats, "journal_orders", &sent)) /* every strategy process's orders */
+        fprintf(out,
+                "  %-18s %s orders, %s accepted, %s rejected; %s recovered by the last process\n",
+                "journal", num(s, COMP_STRATEGY, "journal_orders", a, sizeof a),
+                num(s, COMP_STRATEGY, "journal_accepted", b, sizeof b),
+                num(s, COMP_STRATEGY, "journal_rejected", c, sizeof c),
+                num(s, COMP_STRATEGY, "recovered", d, sizeof d));
     if (s->log_counted)
         fprintf(out, "  %-18s %llu lines appended to %s\n", "order log",
                 (unsigned long long)s->log_lines, s->log_path);
@@ -240,14 +247,19 @@ run_summary_print(FILE *out, const struct run_summary *s)
                 r->failure[0] ? "  FAILED: " : "", r->failure);
     }
 
-    have_sent = stats_value(st->stats, "orders_sent", &sent);
-    have_acked = stats_value(st->stats, "accepted", &acked);
+    /* The strategy's last process reports its own orders, and with a journal
+     * also those of every process of the run: the ones to hold against the log. */
+    const char *sent_key = "orders_sent", *acked_key = "accepted";
+    if (stats_value(st->stats, "journal_orders", &sent))
+        sent_key = "journal_orders", acked_key = "journal_accepted";
+    have_sent = stats_value(st->stats, sent_key, &sent);
+    have_acked = stats_value(st->stats, acked_key, &acked);
     ok = have_sent && have_acked && s->log_counted && sent == acked && sent == (double)s->log_lines;
     fprintf(out, "orders: sent %s = logged %s = acked %s: %s\n",
-            num(s, COMP_STRATEGY, "orders_sent", a, sizeof a),
+            num(s, COMP_STRATEGY, sent_key, a, sizeof a),
             s->log_counted ? (snprintf(b, sizeof b, "%llu", (unsigned long long)s->log_lines), b)
                            : "-",
-            num(s, COMP_STRATEGY, "accepted", c, sizeof c), ok ? "OK" : "MISMATCH");
+            num(s, COMP_STRATEGY, acked_key, c, sizeof c), ok ? "OK" : "MISMATCH");
     fflush(out);
     return ok ? 0 : 1;
 }

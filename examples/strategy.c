@@ -9,7 +9,10 @@
  * so the order socket, the outbox of unacknowledged orders and the order
  * counters sit behind one mutex. Every order stays in the outbox until its
  * ack arrives; after a reconnect the whole outbox is sent again with the same
- * client order ids and the order manager answers copies as duplicates. */
+ * client order ids and the order manager answers copies as duplicates. With
+ * --journal every order is also recorded in a file before it is sent, and
+ * every ack as it arrives, so a restarted strategy numbers on from the last
+ * id and resends what its predecessor left unacknowledged. */
 #include "config.h"
 
 #include <getopt.h>
@@ -23,6 +26,7 @@
 
 #include <tradeipc/book_watch.h>
 #include <tradeipc/feed.h>
+#include <tradeipc/journal.h>
 #include <tradeipc/outbox.h>
 
 #include "common.h"
@@ -43,6 +47,8 @@ static const char usage[] =
     "  -t, --token TOKEN         auth token for both connections\n"
     "  -r, --report-ms N         report every N ms on stderr, 0 = never (default 1000)\n"
     "  -m, --max-orders N        send at most N orders (default: no limit)\n"
+    "  -j, --journal FILE        record orders and acks in FILE: after a restart, number on\n"
+    "                            and resend what is unacknowledged (default: none)\n"
     "  -v, --verbose             log every order and ack\n"
     "  -h, --help                show this help\n";
 
@@ -62,8 +68,9 @@ struct strat {
     tipc_sock *om;      /* NULL or broken: the main thread reconnects */
     int om_broken;
     tipc_outbox *outbox;
+    tipc_journal *journal; /* NULL without --journal */
     tipc_hist *rtt;
-    unsigned long long sent, accepted, rejected, duplicates, resent, dropped;
+    unsigned long long sent, accepted, rejected, duplicates, resent, dropped, recovered;
 
     tipc_book *prices; /* the prices thread's handle */
     atomic_int prices_stop;
@@ -94,25 +101,52 @@ send_locked(struct strat *s, tipc_order *o)
     }
 }
 
-/* Turn a signal into an order, keep it in the outbox, and send it at once. */
+/* Orders created so far: by this process, or with a journal by every process
+ * of this strategy. mu held. */
+static unsigned long long
+created_locked(const struct strat *s)
+{
+    tipc_journal_stats js;
+
+    if (s->journal == NULL)
+        return s->sent;
+    tipc_journal_get_stats(s->journal, &js);
+    return js.orders;
+}
+
+/* Give o its client order id and keep it until its ack: in the journal
+ * first (the id comes from there), then in the outbox. mu held. */
+static int
+keep_locked(struct strat *s, tipc_order *o)
+{
+    size_t len;
+
+    /* A size query validates the order (the journal's id has the same form);
+     * send_ns stays 0 in the outbox until the order has been sent once. */
+    snprintf(o->client_order_id, sizeof o->client_order_id, "%s-%llu", s->name, s->sent + 1);
+    int rc = tipc_order_encode(o, NULL, 0, &len);
+    if (rc != TIPC_ENOSPC)
+        return rc < 0 ? rc : TIPC_EINVAL;
+    if (tipc_outbox_count(s->outbox) == tipc_outbox_capacity(s->outbox))
+        return TIPC_ENOSPC;
+    if (s->journal != NULL && (rc = tipc_journal_add_order(s->journal, o)) < 0)
+        return rc;
+    return tipc_outbox_add(s->outbox, o); /* cannot fail: room checked, ids unique */
+}
+
+/* Turn a signal into an order, keep it, and send it at once. */
 static void
 submit(struct strat *s, const char *symbol, tipc_side side, int64_t price,
        const tipc_signal_info *sig, uint64_t tick_ns)
 {
     tipc_order o = {
         .side = side, .quantity = s->qty, .price = price, .signal = *sig, .tick_ns = tick_ns};
-    size_t len;
 
     snprintf(o.symbol, sizeof o.symbol, "%s", symbol);
     snprintf(o.strategy, sizeof o.strategy, "%s", s->name);
     pthread_mutex_lock(&s->mu);
-    if (s->max_orders == 0 || s->sent < s->max_orders) {
-        snprintf(o.client_order_id, sizeof o.client_order_id, "%s-%llu", s->name, s->sent + 1);
-        /* A size query validates the order; send_ns stays 0 in the outbox
-         * until the order has been sent once. */
-        int rc = tipc_order_encode(&o, NULL, 0, &len);
-        if (rc == TIPC_ENOSPC)
-            rc = tipc_outbox_add(s->outbox, &o);
+    if (s->max_orders == 0 || created_locked(s) < s->max_orders) {
+        int rc = keep_locked(s, &o);
         if (rc < 0) {
             s->dropped++;
             LOG("%s %s signal dropped: %s", symbol, tipc_side_name(side), tipc_strerror(rc));
@@ -160,10 +194,18 @@ prices_main(void *arg)
     tipc_ma_cross **ma = calloc(st.capacity, sizeof *ma);
     if (ma == NULL || tipc_book_watch_create(&w, s->prices) < 0)
         DIE_ON(TIPC_ENOMEM, "prices thread");
+    uint32_t gen = st.generation;
     while (!atomic_load(&s->prices_stop)) {
         if (tipc_book_watch_next(w, 100, &i, &lv) == 1)
             on_price(s, i, &lv, ma);
         atomic_store(&s->prices_done, tipc_book_watch_position(w));
+        /* A restarted orderbook takes the book over in place: same mapping,
+         * same change counter, so the watcher simply goes on. */
+        if (tipc_book_generation(s->prices) != gen) {
+            LOG("price book taken over by a new writer (generation %u -> %u); reading on", gen,
+                tipc_book_generation(s->prices));
+            gen = tipc_book_generation(s->prices);
+        }
     }
     tipc_book_watch_destroy(w);
     for (uint32_t k = 0; k < st.capacity; k++)
@@ -246,6 +288,9 @@ on_ack_locked(struct strat *s, const tipc_frame *f)
         LOG("ack for unknown order '%s' (%s)", a.client_order_id, a.reason);
         return;
     }
+    int rc = s->journal ? tipc_journal_add_ack(s->journal, a.client_order_id, a.status) : 0;
+    if (rc < 0) /* the order stays open in the journal: a restart would resend it */
+        LOG("journal: ack of %s not recorded: %s", a.client_order_id, tipc_strerror(rc));
     if (a.status == TIPC_ACK_ACCEPTED)
         s->accepted++, s->duplicates += a.duplicate != 0;
     else
@@ -420,6 +465,35 @@ start_drain(struct shutdown *d, uint64_t now, int by_signal)
     d->ack_wait_ns = by_signal ? 2000000000u : 10000000000u;
 }
 
+/* The outbox, and with a journal the orders a previous process left
+ * unacknowledged in it: they go out on the first connection. */
+static void
+open_journal(struct strat *s, const char *path)
+{
+    tipc_journal_opts jo = {.logger = &example_logger};
+    tipc_journal_stats js = {0};
+    uint64_t pos = 0;
+    tipc_order o;
+    int rc;
+
+    if (path != NULL && (rc = tipc_journal_open(&s->journal, path, s->name, &jo)) < 0) {
+        LOG("fatal: journal %s: %s", path, tipc_strerror(rc));
+        exit(EXIT_FAILURE);
+    }
+    if (s->journal != NULL)
+        tipc_journal_get_stats(s->journal, &js);
+    DIE_ON(tipc_outbox_create(&s->outbox, OUTBOX_CAPACITY + (uint32_t)(js.orders - js.acked)),
+           "tipc_outbox_create");
+    while (s->journal != NULL && tipc_journal_next_unacked(s->journal, &pos, &o) == 1) {
+        DIE_ON(tipc_outbox_add(s->outbox, &o), "tipc_outbox_add");
+        s->recovered++;
+    }
+    if (s->journal != NULL)
+        LOG("journal %s: %llu orders so far, %llu unacknowledged to resend, next id %s-%llu", path,
+            (unsigned long long)js.orders, s->recovered, s->name,
+            (unsigned long long)js.orders + 1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -437,6 +511,7 @@ main(int argc, char **argv)
                                              {"token", required_argument, NULL, 't'},
                                              {"report-ms", required_argument, NULL, 'r'},
                                              {"max-orders", required_argument, NULL, 'm'},
+                                             {"journal", required_argument, NULL, 'j'},
                                              {"verbose", no_argument, NULL, 'v'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
@@ -446,12 +521,13 @@ main(int argc, char **argv)
                              .qty = DEFAULT_ORDER_QTY,
                              .report_ms = DEFAULT_REPORT_MS,
                              .mu = PTHREAD_MUTEX_INITIALIZER};
-    const char *price_book = DEFAULT_PRICE_BOOK, *news_book = DEFAULT_NEWS_BOOK;
+    const char *price_book = DEFAULT_PRICE_BOOK, *news_book = DEFAULT_NEWS_BOOK, *journal = NULL;
     long sw = DEFAULT_SHORT_WINDOW, lw = DEFAULT_LONG_WINDOW;
     long buy = DEFAULT_BUY_THRESHOLD, sell = DEFAULT_SELL_THRESHOLD;
     int opt, rc;
 
-    while ((opt = getopt_long(argc, argv, "g:o:p:b:n:s:L:B:S:q:t:r:m:vh", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "g:o:p:b:n:s:L:B:S:q:t:r:m:j:vh", longopts, NULL)) !=
+           -1) {
         switch (opt) { /* clang-format off */
         case 'g': s.gateway_addr = optarg; break;
         case 'o': s.orders_addr = optarg; break;
@@ -467,6 +543,7 @@ main(int argc, char **argv)
         case 'r': s.report_ms = parse_long(usage, "--report-ms", optarg, 0, 3600000); break;
         case 'm': s.max_orders = (unsigned long long)parse_long(usage, "--max-orders", optarg, 1,
                                                                  LONG_MAX); break;
+        case 'j': journal = optarg; break;
         case 'v': s.verbose++; break;
         case 'h': fputs(usage, stdout); return EXIT_SUCCESS;
         default: die_usage(usage, "unknown option");
@@ -502,7 +579,7 @@ main(int argc, char **argv)
         DIE_ON(TIPC_ENOMEM, "calloc");
     for (int i = 0; i < DEFAULT_BOOK_CAPACITY; i++)
         s.trig[i] = s.trig_proto;
-    DIE_ON(tipc_outbox_create(&s.outbox, OUTBOX_CAPACITY), "tipc_outbox_create");
+    open_journal(&s, journal);
     DIE_ON(tipc_hist_create(&s.rtt), "tipc_hist_create");
     pthread_t tid;
     if (pthread_create(&tid, NULL, prices_main, &s) != 0)
@@ -511,7 +588,7 @@ main(int argc, char **argv)
     tipc_sock *gw = NULL;
     struct backoff gwb = {0, 100}, omb = {0, 100};
     struct shutdown d = {RUN, 0, 0, 0};
-    int ready = 0, signalled = 0;
+    int ready = 0, signalled = 0, om_seen = 0;
     uint64_t start = tipc_time_monotonic_ns(), changes = 0, changed_at = start;
     uint32_t unacked = 0;
     tipc_meter meter;
@@ -526,10 +603,6 @@ main(int argc, char **argv)
             else if (d.deadline > now + 2000000000u)
                 d.deadline = now + 2000000000u;
         }
-        if (gw == NULL && d.phase == RUN && now >= gwb.next_ns) {
-            gw = connect_to(&s, s.gateway_addr, TIPC_STREAM_NEWS);
-            backoff_after(&gwb, gw != NULL, now);
-        }
         pthread_mutex_lock(&s.mu);
         int om_ok = s.om != NULL && !s.om_broken;
         pthread_mutex_unlock(&s.mu);
@@ -538,6 +611,13 @@ main(int argc, char **argv)
             if (fresh != NULL)
                 reconnect_orders(&s, fresh);
             backoff_after(&omb, fresh != NULL, now);
+            if (fresh != NULL)
+                om_ok = om_seen = 1;
+        }
+        /* The order manager first: joining the gateway may start its replay. */
+        if (gw == NULL && om_seen && d.phase == RUN && now >= gwb.next_ns) {
+            gw = connect_to(&s, s.gateway_addr, TIPC_STREAM_NEWS);
+            backoff_after(&gwb, gw != NULL, now);
         }
         if (!ready && gw != NULL && om_ok) {
             ready = 1;
@@ -563,6 +643,7 @@ main(int argc, char **argv)
              now >= d.deadline)) {
             atomic_store(&s.prices_stop, 1);
             pthread_join(tid, NULL);
+            unacked = pump_orders(&s); /* the thread's last orders count too */
             d.phase = DRAIN_ACKS, d.deadline = now + d.ack_wait_ns;
         }
         if (d.phase == DRAIN_ACKS && (unacked == 0 || now >= d.deadline))
@@ -570,16 +651,27 @@ main(int argc, char **argv)
         report(&s, &meter, now, unacked);
     }
 
+    unacked = tipc_outbox_count(s.outbox); /* the prices thread has ended */
+    char jstats[160] = "";
+    if (s.journal != NULL) {
+        tipc_journal_stats js;
+        tipc_journal_get_stats(s.journal, &js);
+        snprintf(jstats, sizeof jstats,
+                 " journal_orders=%llu journal_accepted=%llu journal_rejected=%llu",
+                 (unsigned long long)js.orders, (unsigned long long)js.accepted,
+                 (unsigned long long)js.rejected);
+    }
     stats_line("strategy news_received=%llu prices_seen=%llu orders_sent=%llu accepted=%llu "
-               "rejected=%llu duplicates=%llu resent=%llu unacked=%u dropped=%llu",
+               "rejected=%llu duplicates=%llu resent=%llu unacked=%u dropped=%llu recovered=%llu%s",
                s.news_received, (unsigned long long)atomic_load(&s.prices_seen), s.sent, s.accepted,
-               s.rejected, s.duplicates, s.resent, unacked, s.dropped);
+               s.rejected, s.duplicates, s.resent, unacked, s.dropped, s.recovered, jstats);
     hist_line("strategy", "order_rtt", s.rtt);
     if (unacked > 0)
         LOG("%u orders were never acknowledged", unacked);
     tipc_sock_close(gw);
     tipc_sock_close(s.om);
     tipc_outbox_destroy(s.outbox);
+    tipc_journal_close(s.journal);
     tipc_hist_destroy(s.rtt);
     free(s.trig);
     tipc_book_close(s.news);

@@ -35,6 +35,7 @@
 #include <tradeipc/signal.h>
 #include <tradeipc/orderlog.h>
 #include <tradeipc/outbox.h>
+#include <tradeipc/journal.h>
 #include <tradeipc/supervise.h>
 
 #endif

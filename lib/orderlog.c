@@ -695,6 +695,9 @@ parse_value(tipc_orderlog_entry *e, int k, const char *v, size_t n)
 int
 tipc_orderlog_parse_line(const char *line, size_t len, tipc_orderlog_entry *out)
 {
+    const uint32_t signal_keys = (1u << K_SHORT_WINDOW) | (1u << K_LONG_WINDOW) |
+                                 (1u << K_SHORT_MA) | (1u << K_LONG_MA) | (1u << K_SENTIMENT) |
+                                 (1u << K_THRESHOLD);
     uint32_t seen = 0, need;
     uint64_t ts_ns;
     size_t i;
@@ -743,6 +746,9 @@ tipc_orderlog_parse_line(const char *line, size_t len, tipc_orderlog_entry *out)
         need |= (1u << K_SENTIMENT) | (1u << K_THRESHOLD);
     if ((seen & need) != need)
         return TIPC_EMISSING;
+    /* A signal field of another rule is not ours: this library never writes one. */
+    if ((seen & signal_keys) & ~need)
+        return TIPC_EPROTO;
     if (ts_ns != out->recv_ns)
         return TIPC_EPROTO;
     return 0;

@@ -592,6 +592,14 @@ static const struct {
     {"2026-11-24T13:08:00.123456789Z order_id=1 client_id=a strategy=s symbol=X side=BUY qty=1 "
      "price=1.0000 rule=sentiment sentiment=5 tick_ns=0 send_ns=0 recv_ns=1795525680123456789",
      TIPC_EMISSING},
+    /* a signal field of another rule (found by fuzz_orderlog: it would not survive a rewrite) */
+    {"2026-11-24T13:08:00.123456789Z order_id=1 client_id=a strategy=s symbol=X side=BUY qty=1 "
+     "price=1.0000 rule=manual long_window=9 tick_ns=0 send_ns=0 recv_ns=1795525680123456789",
+     TIPC_EPROTO},
+    {"2026-11-24T13:08:00.123456789Z order_id=1 client_id=a strategy=s symbol=X side=BUY qty=1 "
+     "price=1.0000 rule=sentiment sentiment=80 threshold=70 short_ma=1.0000 tick_ns=0 send_ns=0 "
+     "recv_ns=1795525680123456789",
+     TIPC_EPROTO},
     /* recv_ns must agree with the timestamp */
     {"2026-11-24T13:08:00.123456789Z order_id=1 client_id=a strategy=s symbol=X side=BUY qty=1 "
      "price=1.0000 rule=manual tick_ns=0 send_ns=0 recv_ns=1795525680123456788",

@@ -234,9 +234,10 @@ read_port_file(const char *path)
 }
 
 /* Start an order manager on a fresh port (or on port, if not 0) and the log
- * <tmpdir>/order_log.txt; returns its pid and sets *port_out. */
+ * <tmpdir>/order_log.txt, with --no-sync unless sync (then its default, sync
+ * on); returns its pid and sets *port_out. */
 static pid_t
-start_om(const char *tag, int port, int *port_out)
+start_om_sync(const char *tag, int port, int sync, int *port_out)
 {
     char log[512], port_file[512], listen[64];
 
@@ -244,11 +245,19 @@ start_om(const char *tag, int port, int *port_out)
     path_in(port_file, sizeof port_file, "om.port");
     unlink(port_file);
     snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
-    char *argv[] = {OM_BIN,    "--listen",  listen,        "--log", log, "--port-file",
-                    port_file, "--no-sync", "--report-ms", "0",     NULL};
+    char *argv[] = {OM_BIN,    "--listen",    listen, "--log",     log, "--port-file",
+                    port_file, "--report-ms", "0",    "--no-sync", NULL};
+    if (sync)
+        argv[9] = NULL;
     pid_t pid = spawn(argv, tag, NULL);
     *port_out = read_port_file(port_file);
     return pid;
+}
+
+static pid_t
+start_om(const char *tag, int port, int *port_out)
+{
+    return start_om_sync(tag, port, 0, port_out);
 }
 
 /* The value of key on the "STATS <component>" line of <tmpdir>/<tag>.out. */
@@ -549,6 +558,65 @@ START_TEST(test_om_restart_rebuilds_ids_from_the_log)
     ck_assert_uint_eq(stat_of("om2", "order_manager", "recovered"), 2);
     ck_assert_uint_eq(stat_of("om2", "order_manager", "duplicates"), 1);
     ck_assert_uint_eq(stat_of("om2", "order_manager", "log_lines"), 3);
+}
+END_TEST
+
+/* Whether the order log holds a line of this strategy and client id. */
+static int
+log_has(const char *strategy, const char *id)
+{
+    char path[512], line[TIPC_ORDERLOG_LINE_MAX + 2], want[96];
+    int found = 0;
+    FILE *f;
+
+    path_in(path, sizeof path, "order_log.txt");
+    snprintf(want, sizeof want, " client_id=%s strategy=%s ", id, strategy);
+    f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    while (!found && fgets(line, sizeof line, f) != NULL)
+        found = strstr(line, want) != NULL;
+    fclose(f);
+    return found;
+}
+
+/* An ack means the order is in the log: each ack's order is in the file when
+ * the ack arrives. By default (sync on) every commit is one fdatasync and a
+ * burst of orders is one commit per poll batch, so it costs far fewer syncs
+ * than orders; --no-sync makes no sync at all. */
+START_TEST(test_om_acks_after_group_commit_and_sync)
+{
+    enum { N = 200 };
+
+    for (int sync = 1; sync >= 0; sync--) {
+        char tag[8], strategy[8], id[16];
+        int port;
+        snprintf(tag, sizeof tag, "om%d", sync);
+        snprintf(strategy, sizeof strategy, "g%d", sync);
+        pid_t om = start_om_sync(tag, 0, sync, &port);
+        tipc_sock *s = om_client(port, strategy);
+        for (int i = 1; i <= N; i++) {
+            snprintf(id, sizeof id, "g-%d", i);
+            tipc_order o = good_order(strategy, id);
+            send_order(s, &o);
+        }
+        for (int i = 1; i <= N; i++) {
+            tipc_ack a = recv_ack(s);
+            snprintf(id, sizeof id, "g-%d", i);
+            ck_assert_str_eq(a.client_order_id, id);
+            ck_assert_int_eq(a.status, TIPC_ACK_ACCEPTED);
+            ck_assert_int_eq(a.duplicate, 0);
+            ck_assert_msg(log_has(strategy, id), "%s acked before it was in the log", id);
+        }
+        tipc_sock_close(s);
+        stop_om(om);
+        unsigned long long commits = stat_of(tag, "order_manager", "commits");
+        ck_assert_uint_eq(stat_of(tag, "order_manager", "log_lines"), (uint64_t)N * (2 - sync));
+        ck_assert_uint_ge(commits, 1);
+        ck_assert_uint_le(commits, N);
+        ck_assert_uint_eq(stat_of(tag, "order_manager", "syncs"), sync ? commits : 0);
+        if (sync) /* each sync takes long enough for the rest of the burst to queue up */
+            ck_assert_msg(commits <= N / 4, "%llu commits for %d orders", commits, N);
+    }
 }
 END_TEST
 
@@ -960,6 +1028,7 @@ tipc_orders_suite(void)
     tcase_add_test(tc, test_om_rejects_bad_orders_and_keeps_the_connection);
     tcase_add_test(tc, test_om_duplicate_is_logged_once);
     tcase_add_test(tc, test_om_restart_rebuilds_ids_from_the_log);
+    tcase_add_test(tc, test_om_acks_after_group_commit_and_sync);
     tcase_add_test(tc, test_om_refuses_other_roles);
     suite_add_tcase(s, tc);
     tc = tcase_create("strategy");

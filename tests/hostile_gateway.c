@@ -22,6 +22,26 @@
 #define RATE "2000"
 #define RSS_LIMIT_KB (64 * 1024)
 
+/* Under AddressSanitizer (the programs are built with the same flags) freed
+ * memory sits in a quarantine and shadow memory adds to the RSS, so the RSS
+ * bounds are checked in the normal build only; the sanitizer build still
+ * runs every other assertion. */
+#if defined(__SANITIZE_ADDRESS__)
+#define RSS_CHECKS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RSS_CHECKS 0
+#endif
+#endif
+#ifndef RSS_CHECKS
+#define RSS_CHECKS 1
+#endif
+#define assert_rss_lt(kb, limit)                                                                   \
+    do {                                                                                           \
+        if (RSS_CHECKS)                                                                            \
+            ck_assert_int_lt((kb), (limit));                                                       \
+    } while (0)
+
 /* ---- The healthy subscriber ----------------------------------------------- */
 
 /* Joins the prices stream and checks that live seqs continue the snapshot's
@@ -168,7 +188,17 @@ assert_gateway_fine(sub *s)
     log = h_log("gw");
     ck_assert_msg(strstr(log, "fatal") == NULL, "gateway log:\n%.4000s", log);
     free(log);
-    ck_assert_int_lt(h_rss_kb(gw), RSS_LIMIT_KB);
+    assert_rss_lt(h_rss_kb(gw), RSS_LIMIT_KB);
+}
+
+/* Stop the subscriber, then the gateway with SIGTERM: it must exit 0 and
+ * print its STATS line (and, in the sanitizer build, leak nothing). */
+static void
+finish(sub *s)
+{
+    sub_stop(s);
+    ck_assert_int_eq(h_stop(gw, 5000), 0);
+    ck_assert_int_ge(h_stat("gw", "gateway", "prices_sent"), 1);
 }
 
 static uint64_t
@@ -203,7 +233,7 @@ START_TEST(test_random_bytes)
         h_raw_close(r);
     }
     assert_gateway_fine(s);
-    sub_stop(s);
+    finish(s);
 }
 END_TEST
 
@@ -231,8 +261,8 @@ START_TEST(test_length_4gib)
         h_raw_close(r);
     }
     assert_gateway_fine(s);
-    ck_assert_int_lt(h_rss_kb(gw), rss0 + 2048); /* 4 GiB were never reserved */
-    sub_stop(s);
+    assert_rss_lt(h_rss_kb(gw), rss0 + 2048); /* 4 GiB were never reserved */
+    finish(s);
 }
 END_TEST
 
@@ -252,7 +282,7 @@ START_TEST(test_cut_frame_then_silence)
     h_assert_logged_once("gw", r->port, "left: heartbeat timeout: silent for");
     h_raw_close(r);
     assert_gateway_fine(s);
-    sub_stop(s);
+    finish(s);
 }
 END_TEST
 
@@ -293,7 +323,7 @@ START_TEST(test_hello_never_finishes)
         h_raw_close(r[i]);
     }
     assert_gateway_fine(s);
-    sub_stop(s);
+    finish(s);
 }
 END_TEST
 
@@ -332,7 +362,10 @@ START_TEST(test_hello_then_garbage)
         h_raw_close(r);
     }
     assert_gateway_fine(s);
-    sub_stop(s);
+    finish(s);
+    /* The healthy subscriber and the 7 garbage clients joined; those 7 were dropped. */
+    ck_assert_int_eq(h_stat("gw", "gateway", "clients_joined"), 8);
+    ck_assert_int_eq(h_stat("gw", "gateway", "clients_dropped"), 7);
 }
 END_TEST
 
@@ -356,82 +389,149 @@ count_by_port(const char *log, const char *needle, uint16_t *counts)
 }
 
 /* 2000 connections opened and left idle, in two ways: (0) TCP only, not a
- * byte sent, closed by the handshake timeout (4 s here); (1) a HELLO asking
+ * byte sent, closed by the handshake timeout (3 s here); (1) a HELLO asking
  * for no stream and then silence, closed by the heartbeat timeout (3 s).
  * All are held at once with the gateway's RSS under 64 MiB and the
  * subscriber unaffected; each is closed with exactly one log line; then the
- * fds are gone and the RSS is back near where it started. */
+ * fds are gone. A second flood costs no more memory than the first (what
+ * it freed is reused), and afterwards the RSS is no higher than the first
+ * flood's peak. Whether it falls back to where it started depends on
+ * malloc giving pages back (it usually does: see doc/reliability.md). */
 START_TEST(test_idle_flood)
 {
     static uint16_t all[65536], matched[65536];
-    const char *why = _i == 0 ? "left: handshake timeout: no HELLO within 4000 ms"
+    const char *why = _i == 0 ? "left: handshake timeout: no HELLO within 3000 ms"
                               : "left: heartbeat timeout: silent for";
-    long limit = h_raise_nofile(4096);
-    int n = limit - 300 < 2000 ? (int)limit - 300 : 2000;
+    long limit = h_raise_nofile(4096), rss0, peak[2], after[2];
+    int n = limit - 300 < 2000 ? (int)limit - 300 : 2000, fds0;
     uint8_t hello[512];
     size_t hlen = h_hello_frame(hello, sizeof hello, "subscriber", "idle", 0, NULL);
     char max[16], *log;
+    h_raw **r;
     sub *s;
 
     ck_assert_msg(n >= 1000, "RLIMIT_NOFILE %ld is too low for the flood", limit);
     snprintf(max, sizeof max, "%d", n + 16);
-    s = start_gateway("--max-clients", max, "--handshake-ms", "4000");
-
-    int fds0 = h_fd_count(gw);
-    long rss0 = h_rss_kb(gw);
-    h_raw **r = calloc((size_t)n, sizeof *r);
-    ck_assert_ptr_nonnull(r);
-    int64_t t_open = h_now_ms();
-    for (int i = 0; i < n; i++) {
-        r[i] = h_raw_connect(gw_port);
+    s = start_gateway("--max-clients", max, "--handshake-ms", "3000");
+    fds0 = h_fd_count(gw);
+    rss0 = h_rss_kb(gw);
+    ck_assert_ptr_nonnull(r = calloc((size_t)n, sizeof *r));
+    for (int wave = 0; wave < 2; wave++) {
+        log = h_log("gw");
+        size_t log_from = strlen(log); /* this wave's lines come after */
+        free(log);
+        int64_t t_open = h_now_ms();
+        for (int i = 0; i < n; i++) {
+            r[i] = h_raw_connect(gw_port);
+            if (_i == 1)
+                ck_assert_int_eq(h_raw_send(r[i], hello, hlen), 0);
+        }
+        int64_t t_opened = h_now_ms();
+        while (h_fd_count(gw) < fds0 + n && h_now_ms() - t_opened < 2000)
+            h_sleep_ms(10);
+        ck_assert_int_eq(h_fd_count(gw), fds0 + n);
         if (_i == 1)
-            ck_assert_int_eq(h_raw_send(r[i], hello, hlen), 0);
-    }
-    int64_t t_opened = h_now_ms();
-    while (h_fd_count(gw) < fds0 + n && h_now_ms() - t_opened < 2000)
-        h_sleep_ms(10);
-    ck_assert_int_eq(h_fd_count(gw), fds0 + n);
-    if (_i == 1)
-        h_wait_log("gw", "joined: name=idle", n, 2000);
-    long rss_peak = h_rss_kb(gw);
-    fprintf(stderr, "idle flood %d: %d connections opened in %lld ms; gateway RSS %ld -> %ld KiB\n",
-            (int)_i, n, (long long)(t_opened - t_open), rss0, rss_peak);
-    ck_assert_int_lt(rss_peak, RSS_LIMIT_KB);
-    ck_assert_msg(h_now_ms() - t_open < 2500, "too slow: the timeouts may have started");
-    sub_check(s, atomic_load(&s->ticks), 400);
+            h_wait_log("gw", "joined: name=idle", (wave + 1) * n, 2000);
+        peak[wave] = h_rss_kb(gw);
+        sub_check(s, atomic_load(&s->ticks), 400);
 
-    /* All still open until the deadline, then all closed. */
-    for (int i = 0; i < n; i++) {
-        ck_assert_msg(h_raw_wait_closed(r[i], 8000, NULL) >= 0, "connection %d still open", i);
-        if (i == 0)
-            ck_assert_int_ge(h_now_ms() - t_open, _i == 0 ? 3900 : 2900);
-    }
-    h_wait_log("gw", why, n, 3000);
-    log = h_log("gw");
-    memset(all, 0, sizeof all);
-    memset(matched, 0, sizeof matched);
-    count_by_port(log, " left: ", all);
-    count_by_port(log, why, matched);
-    ck_assert_int_eq(h_count_lines(log, why, (const char *)NULL), n);
-    ck_assert_int_eq(h_count_lines(log, " left: ", (const char *)NULL), n);
-    free(log);
-    for (int i = 0; i < n; i++) {
-        ck_assert_msg(all[r[i]->port] == 1 && matched[r[i]->port] == 1,
-                      "peer port %d: %u leave lines (%u as expected), want 1", r[i]->port,
-                      all[r[i]->port], matched[r[i]->port]);
-        h_raw_close(r[i]);
+        /* All still open until the deadline, then all closed. */
+        for (int i = 0; i < n; i++) {
+            ck_assert_msg(h_raw_wait_closed(r[i], 8000, NULL) >= 0, "connection %d still open", i);
+            if (i == 0)
+                ck_assert_int_ge(h_now_ms() - t_open, 2900);
+        }
+        h_wait_log("gw", why, (wave + 1) * n, 3000);
+        log = h_log("gw");
+        memset(all, 0, sizeof all);
+        memset(matched, 0, sizeof matched);
+        count_by_port(log + log_from, " left: ", all);
+        count_by_port(log + log_from, why, matched);
+        ck_assert_int_eq(h_count_lines(log + log_from, why, (const char *)NULL), n);
+        ck_assert_int_eq(h_count_lines(log + log_from, " left: ", (const char *)NULL), n);
+        free(log);
+        for (int i = 0; i < n; i++) {
+            ck_assert_msg(all[r[i]->port] == 1 && matched[r[i]->port] == 1,
+                          "peer port %d: %u leave lines (%u as expected), want 1", r[i]->port,
+                          all[r[i]->port], matched[r[i]->port]);
+            h_raw_close(r[i]);
+        }
+        sub_check(s, atomic_load(&s->ticks), 200);
+        for (int64_t t0 = h_now_ms(); h_fd_count(gw) > fds0 && h_now_ms() - t0 < 2000;)
+            h_sleep_ms(10);
+        ck_assert_int_eq(h_fd_count(gw), fds0);
+        after[wave] = h_rss_kb(gw);
+        fprintf(stderr,
+                "idle flood %d, wave %d: %d connections opened in %lld ms; gateway RSS %ld -> "
+                "%ld KiB, %ld KiB after they left\n",
+                (int)_i, wave, n, (long long)(t_opened - t_open), rss0, peak[wave], after[wave]);
     }
     free(r);
-
-    sub_check(s, atomic_load(&s->ticks), 200);
-    for (int64_t t0 = h_now_ms(); h_fd_count(gw) > fds0 && h_now_ms() - t0 < 2000;)
-        h_sleep_ms(10);
-    ck_assert_int_eq(h_fd_count(gw), fds0);
-    long rss_end = h_rss_kb(gw);
-    fprintf(stderr, "idle flood %d: after the close RSS %ld KiB\n", (int)_i, rss_end);
-    ck_assert_int_lt(rss_end, rss0 + 4096);
+    assert_rss_lt(peak[0], RSS_LIMIT_KB);
+    assert_rss_lt(peak[1], peak[0] + 4096);
+    assert_rss_lt(after[1], peak[0] + 1024);
     assert_gateway_fine(s);
-    sub_stop(s);
+    finish(s);
+}
+END_TEST
+
+/* The most memory a peer can pin in the gateway: after its HELLO, a burst
+ * of 64 KiB of HEARTBEAT frames (filling the server's per-connection read
+ * chunk) and then most of a 4096-byte frame (held by the framer). 400 such
+ * peers cost at most 80 KiB each, well under the 64 MiB limit. Two waves
+ * of them: the second costs nothing more than the first (what the first
+ * freed is reused, nothing leaked), whether or not malloc gave the pages
+ * back to the kernel in between. */
+START_TEST(test_memory_per_peer_bounded)
+{
+    enum { N = 400, BURST = 65535 };
+    static uint8_t burst[BURST + 5 + 4000];
+    uint8_t hello[512];
+    size_t hlen = h_hello_frame(hello, sizeof hello, "subscriber", "heavy", 0, NULL);
+    long rss0, peak[2], after[2];
+    h_raw *r[N];
+    char max[16];
+    sub *s;
+
+    for (size_t i = 0; i + 5 <= BURST; i += 5)
+        memcpy(burst + i, "\0\0\0\1\x04", 5);   /* HEARTBEAT */
+    memcpy(burst + BURST, "\0\0\x10\0\x10", 5); /* a TICK of L = 4096, cut short */
+    h_raise_nofile(N + 300);
+    snprintf(max, sizeof max, "%d", N + 16);
+    s = start_gateway("--max-clients", max, NULL, NULL);
+    rss0 = h_rss_kb(gw);
+    for (int wave = 0; wave < 2; wave++) {
+        for (int i = 0; i < N; i++) {
+            tipc_frame f;
+            r[i] = h_raw_connect(gw_port);
+            ck_assert_int_eq(h_raw_send(r[i], hello, hlen), 0); /* no stream: only heartbeats */
+            ck_assert_int_eq(h_raw_next(r[i], &f, 3000), 1);
+            ck_assert_uint_eq(f.type, TIPC_MSG_WELCOME);
+            ck_assert_int_eq(h_raw_send(r[i], burst, sizeof burst), 0);
+        }
+        h_sleep_ms(300); /* let the gateway read it all */
+        peak[wave] = h_rss_kb(gw);
+        sub_check(s, atomic_load(&s->ticks), 200);
+        for (int i = 0; i < N; i++) /* EOF, not a reset: unread heartbeats stay behind */
+            ck_assert_int_eq(shutdown(r[i]->fd, SHUT_WR), 0);
+        h_wait_log("gw", " heavy) left: peer closed", (wave + 1) * N, 3000);
+        for (int i = 0; i < N; i++) {
+            h_assert_logged_once("gw", r[i]->port, "left: peer closed");
+            h_raw_close(r[i]);
+        }
+        h_sleep_ms(50);
+        after[wave] = h_rss_kb(gw);
+        fprintf(stderr,
+                "heavy peers, wave %d: %d peers, gateway RSS %ld -> %ld KiB (%ld KiB per peer), "
+                "%ld KiB after they left\n",
+                wave, N, rss0, peak[wave], (peak[wave] - rss0) / N, after[wave]);
+    }
+    assert_rss_lt(peak[0], rss0 + N * 80);
+    assert_rss_lt(peak[0], RSS_LIMIT_KB);
+    assert_rss_lt(peak[1], peak[0] + 4096);
+    assert_rss_lt(after[1], peak[0] + 1024);
+    assert_gateway_fine(s);
+    finish(s);
 }
 END_TEST
 
@@ -473,7 +573,7 @@ START_TEST(test_server_full)
     h_raw_join(again, "subscriber", "again");
     h_raw_close(again);
     assert_gateway_fine(s);
-    sub_stop(s);
+    finish(s);
 }
 END_TEST
 
@@ -502,9 +602,8 @@ START_TEST(test_listen_loopback_by_default)
     ck_assert_int_ge(fd = h_tcp_connect("127.0.0.1", port), 0);
     close(fd);
 
-    p = h_start("gw_any", "tradeipc-gateway", "--listen", "*:0", "--port-file",
-                h_path("any.port"), "--prices", PRICES_CSV, "--no-news", "--rate", "10", "--loop",
-                (const char *)NULL);
+    p = h_start("gw_any", "tradeipc-gateway", "--listen", "*:0", "--port-file", h_path("any.port"),
+                "--prices", PRICES_CSV, "--no-news", "--rate", "10", "--loop", (const char *)NULL);
     port = h_wait_port(h_path("any.port"), p);
     ck_assert_int_eq(h_listen_addr(port, addr, sizeof addr), 1);
     ck_assert_msg(strcmp(addr, "00000000") == 0 ||
@@ -543,8 +642,7 @@ START_TEST(test_book_mode_0600)
     while (fgets(line, sizeof line, maps) != NULL) {
         unsigned long lo, hi;
         char perms[8];
-        if (strstr(line, path + 8) == NULL ||
-            sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3)
+        if (strstr(line, path + 8) == NULL || sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3)
             continue;
         ck_assert_msg(strcmp(perms, "r--s") == 0 || strcmp(perms, "rw-s") == 0, "%s", line);
         *(perms[1] == 'w' ? &rw : &ro) += hi - lo;
@@ -579,6 +677,7 @@ hostile_gateway_suite(void)
     tcase_add_test(tc, test_hello_never_finishes);
     tcase_add_test(tc, test_hello_then_garbage);
     tcase_add_loop_test(tc, test_idle_flood, 0, 2);
+    tcase_add_test(tc, test_memory_per_peer_bounded);
     tcase_add_test(tc, test_server_full);
     suite_add_tcase(s, tc);
 

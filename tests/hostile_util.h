@@ -227,6 +227,49 @@ h_is_running(pid_t pid)
     return waitpid(pid, NULL, WNOHANG) == 0;
 }
 
+/* SIGTERM pid and wait up to timeout_ms for it to exit; returns its exit
+ * status (128 + signal when killed). Fails the test on timeout. Under
+ * LeakSanitizer a leak makes the status non-zero. */
+static inline int
+h_stop(pid_t pid, int timeout_ms)
+{
+    int status = 0;
+    pid_t r;
+
+    ck_assert_int_eq(kill(pid, SIGTERM), 0);
+    for (int64_t t0 = h_now_ms(); (r = waitpid(pid, &status, WNOHANG)) == 0;) {
+        ck_assert_msg(h_now_ms() - t0 < timeout_ms, "pid %ld ignored SIGTERM", (long)pid);
+        h_sleep_ms(10);
+    }
+    ck_assert_int_eq(r, pid);
+    for (int i = 0; i < h_nprocs; i++)
+        if (h_procs[i] == pid)
+            h_procs[i] = 0;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* The value of key=N in the "STATS <what> ..." line of tag's stdout. */
+static inline long long
+h_stat(const char *tag, const char *what, const char *key)
+{
+    char name[64], prefix[64], needle[64], *text, *line, *at, *end;
+    long long v;
+
+    snprintf(name, sizeof name, "%s.out", tag);
+    snprintf(prefix, sizeof prefix, "STATS %s ", what);
+    snprintf(needle, sizeof needle, " %s=", key);
+    text = h_slurp(h_path(name));
+    line = strstr(text, prefix);
+    ck_assert_msg(line != NULL, "%s: no '%s' line in:\n%s", tag, prefix, text);
+    if ((end = strchr(line, '\n')) != NULL)
+        *end = '\0';
+    at = strstr(line, needle);
+    ck_assert_msg(at != NULL, "%s: no %s in '%s'", tag, key, line);
+    v = strtoll(at + strlen(needle), NULL, 10);
+    free(text);
+    return v;
+}
+
 /* The port pid wrote to portfile, waiting up to 5 s. */
 static inline int
 h_wait_port(const char *portfile, pid_t pid)
@@ -318,9 +361,8 @@ h_raise_nofile(long want)
 
     ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
     if (rl.rlim_cur != RLIM_INFINITY && (long)rl.rlim_cur < want) {
-        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || (long)rl.rlim_max >= want
-                          ? (rlim_t)want
-                          : rl.rlim_max;
+        rl.rlim_cur =
+            rl.rlim_max == RLIM_INFINITY || (long)rl.rlim_max >= want ? (rlim_t)want : rl.rlim_max;
         ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
     }
     return rl.rlim_cur == RLIM_INFINITY ? want : (long)rl.rlim_cur;

@@ -120,7 +120,7 @@ expect_rc 0
 has "$STUB_DIR/started" "^order-manager [0-9]* --listen=127.0.0.1:0 --port-file=[^ ]* --log=$STUB_DIR/order_log.txt$"
 has "$STUB_DIR/started" "^gateway [0-9]* --listen=127.0.0.1:0 --port-file=[^ ]* --prices=$tmp/prices.csv --news=$tmp/sentiment.csv --wait-clients=2 --rate=10000$"
 has "$STUB_DIR/started" "^orderbook [0-9]* --gateway=127.0.0.1:4101 --book=/tradeipc_prices_[0-9]*$"
-has "$STUB_DIR/started" "^strategy [0-9]* --gateway=127.0.0.1:4101 --orders=127.0.0.1:4102 --price-book=/tradeipc_prices_[0-9]* --news-book=/tradeipc_news_[0-9]* --name=strat-[0-9a-z]*$"
+has "$STUB_DIR/started" "^strategy [0-9]* --gateway=127.0.0.1:4101 --orders=127.0.0.1:4102 --price-book=/tradeipc_prices_[0-9]* --news-book=/tradeipc_news_[0-9]* --name=strat-[0-9a-z]* --journal=$STUB_DIR/order_log.txt.strat-[0-9a-z]*.journal$"
 has "$out" "^\[gateway      \] hello from gateway$"
 has "$out" "^\[order_manager\] hello from order-manager$"
 has "$err" "^\[strategy     \] a line on stderr$"

@@ -46,7 +46,7 @@ command -v ip > /dev/null 2>&1 || skip "no 'ip' command: install iproute2"
 id=$$
 ns_gw=tipc$id-gw ns_st=tipc$id-strat ns_om=tipc$id-om
 tmp=$(mktemp -d /tmp/tipc-netns.XXXXXX)
-made= pids= run_pids= watchdog= fails=0 case_name=setup dir=$tmp
+made='' pids='' run_pids='' watchdog='' fails=0 case_name=setup dir=$tmp
 
 cleanup() {
     trap - EXIT INT TERM
@@ -162,7 +162,7 @@ last_values() {
 # run_stack RATE: the four components, on their hosts, with this run's books
 # and log; returns once the replay has started.
 run_stack() {
-    dir="$tmp/$case_name" run_pids=
+    dir="$tmp/$case_name" run_pids=''
     mkdir -p "$dir"
     book_p=/tipc_netns_${id}_${case_name}_prices book_n=/tipc_netns_${id}_${case_name}_news
     log="$dir/order_log.txt"
@@ -228,8 +228,10 @@ check_orders() {
 # the books' total updates.
 check_books() {
     for kind in prices news; do
-        [ $kind = prices ] && { b=$book_p csv=$data/prices.csv; } ||
-            { b=$book_n csv=$data/sentiment.csv; }
+        case $kind in
+        prices) b=$book_p csv=$data/prices.csv ;;
+        news) b=$book_n csv=$data/sentiment.csv ;;
+        esac
         if ! "$build/tests/netns-book" "$b" $kind > "$dir/$kind.book"; then
             fail "cannot read the $kind book $b"
             continue

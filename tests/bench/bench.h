@@ -69,11 +69,17 @@ void bench_unshare(void *p, size_t size);
 void bench_hist_put(char *text, const tipc_hist *h);
 void bench_hist_get(tipc_hist *h, const char *text);
 
+/* CPU time used so far, in ns: pid 0 is this process, all threads
+ * (getrusage); another pid is that process's main thread
+ * (/proc/<pid>/schedstat). 0 when unknown. */
+uint64_t bench_cpu_ns(pid_t pid);
+
 /* Wait for a child; fail unless it exited 0. */
 void bench_wait(pid_t pid, const char *what);
 
 /* fork + exec argv[0] with CPU affinity cpu (-1: any CPU), stdout and stderr
- * appended to out_path (NULL: inherited). Returns the pid. */
+ * appended to out_path (NULL: inherited), in a process group of its own (stop
+ * it with kill(-pid, sig)). Returns the pid. */
 pid_t bench_spawn(const bench_ctx *c, int cpu, char *const argv[], const char *out_path);
 /* Wait up to 10 s for a server to write its port into path (written with a
  * rename, so complete when it exists); fail if pid exits first. */

@@ -90,7 +90,8 @@ bench_setget(const bench_ctx *c)
     tipc_level lv;
     uint32_t idx[20];
     tipc_hist *h_setget = bench_hist(), *h_set = bench_hist(), *h_get = bench_hist(),
-              *h_read = bench_hist(), *h_clock = bench_hist(), *h_floor = bench_hist();
+              *h_read = bench_hist(), *h_clock = bench_hist(), *h_floor = bench_hist(),
+              *h_setat = bench_hist();
     plain_slot *plain = aligned_alloc(64, nsym * sizeof *plain);
     size_t batches = c->quick ? 200 : 5000;
     uint64_t v = 1, seen[20] = {0};
@@ -104,7 +105,7 @@ bench_setget(const bench_ctx *c)
         BENCH_OK(tipc_book_add_symbol(w, syms[i], &idx[i]));
     BENCH_OK(tipc_book_open(&r, book_tmp, TIPC_BOOK_PRICES));
     for (size_t b = 0; b < batches; b++) {
-        uint64_t t0 = bench_ns(), t1, t2, t3, t4, t5;
+        uint64_t t0 = bench_ns(), t1, t2, t3, t4, t5, t6;
         for (int j = 0; j < OPS_BATCH; j++, v++) {
             uint32_t k = idx[j % nsym];
             BENCH_OK(tipc_book_set(w, k, (int64_t)v, v));
@@ -140,12 +141,23 @@ bench_setget(const bench_ctx *c)
         /* tipc_book_set reads CLOCK_REALTIME for update_ns: show what that costs. */
         for (int j = 0; j < OPS_BATCH; j++)
             sink += (int64_t)tipc_time_realtime_ns();
+        t6 = bench_ns();
+        /* tipc_book_set_at takes update_ns from the caller (who often has one). */
+        for (int j = 0; j < OPS_BATCH; j++, v++) {
+            uint32_t k = idx[j % nsym];
+            BENCH_OK(tipc_book_set_at(w, k, (int64_t)v, v, v));
+            BENCH_OK(tipc_book_get(r, k, &lv));
+            if (BENCH_UNLIKELY(lv.value != (int64_t)v || lv.update_ns != v))
+                bench_fail("book get after set_at: value %lld, expected %llu", (long long)lv.value,
+                           (unsigned long long)v);
+        }
         tipc_hist_record(h_setget, (t1 - t0) / OPS_BATCH);
         tipc_hist_record(h_set, (t2 - t1) / OPS_BATCH);
         tipc_hist_record(h_get, (t3 - t2) / OPS_BATCH);
         tipc_hist_record(h_read, (t4 - t3) / OPS_BATCH);
         tipc_hist_record(h_floor, (t5 - t4) / OPS_BATCH);
-        tipc_hist_record(h_clock, (bench_ns() - t5) / OPS_BATCH);
+        tipc_hist_record(h_clock, (t6 - t5) / OPS_BATCH);
+        tipc_hist_record(h_setat, (bench_ns() - t6) / OPS_BATCH);
     }
     BENCH_CHECK(sink != 0, "impossible");
     bench_section("2. Shared book: uncontended ns/op (batches of 1000; p50/p99 of batch means)");
@@ -156,6 +168,7 @@ bench_setget(const bench_ctx *c)
     bench_lat_row("  tipc_book_get alone", h_get, NULL);
     bench_lat_row("  tipc_book_read, unchanged slot", h_read, NULL);
     bench_lat_row("  clock_gettime(REALTIME) (inside set)", h_clock, NULL);
+    bench_lat_row("tipc_book_set_at + get (caller's time)", h_setat, h_floor);
     bench_note("target: set+get <= 50 ns; measured p50 %llu ns (%s)",
                (unsigned long long)tipc_hist_percentile(h_setget, 50),
                tipc_hist_percentile(h_setget, 50) <= 50 ? "met" : "MISSED");
@@ -171,6 +184,7 @@ bench_setget(const bench_ctx *c)
     tipc_hist_destroy(h_read);
     tipc_hist_destroy(h_clock);
     tipc_hist_destroy(h_floor);
+    tipc_hist_destroy(h_setat);
 }
 
 /* ---- read cost vs symbols ----------------------------------------------- */
@@ -272,7 +286,17 @@ futex(uint32_t *w, int op, uint32_t val)
     return syscall(SYS_futex, w, op, val, NULL, NULL, 0);
 }
 
-enum pp_kind { PP_BOOK_SPIN, PP_BOOK_FUTEX, PP_RAW_SPIN, PP_RAW_FUTEX };
+enum pp_kind { PP_BOOK_SPIN, PP_BOOK_FUTEX, PP_RAW_SPIN, PP_RAW_FUTEX, PP_BOOK_SPIN_AT };
+
+/* tipc_book_set, or tipc_book_set_at with the time the caller already has. */
+static void
+pp_set(tipc_book *b, uint32_t idx, int64_t v, uint64_t now, enum pp_kind k)
+{
+    if (k == PP_BOOK_SPIN_AT)
+        BENCH_OK(tipc_book_set_at(b, idx, v, now, now));
+    else
+        BENCH_OK(tipc_book_set(b, idx, v, now));
+}
 
 static tipc_book *
 open_retry(const char *name)
@@ -354,7 +378,7 @@ pp_child(const bench_ctx *c, enum pp_kind k, pp_shared *sh, size_t iters)
     __atomic_store_n(&sh->go, 1, __ATOMIC_RELEASE);
     for (size_t i = 1; i <= iters; i++) {
         book_await(ping, &seen, &changes, (int64_t)i, fm);
-        BENCH_OK(tipc_book_set(pong, idx, (int64_t)i, 0));
+        pp_set(pong, idx, (int64_t)i, i, k);
     }
     tipc_book_close(pong);
     tipc_book_close(ping);
@@ -372,7 +396,7 @@ pingpong(const bench_ctx *c, enum pp_kind k, size_t iters, size_t warm)
     uint32_t idx = 0;
     pid_t pid;
 
-    if (k == PP_BOOK_SPIN || k == PP_BOOK_FUTEX) {
+    if (k == PP_BOOK_SPIN || k == PP_BOOK_FUTEX || k == PP_BOOK_SPIN_AT) {
         BENCH_OK(tipc_book_create(&ping, book_ping, TIPC_BOOK_PRICES, 16, 0));
         BENCH_OK(tipc_book_add_symbol(ping, "PING", &idx));
     }
@@ -390,7 +414,7 @@ pingpong(const bench_ctx *c, enum pp_kind k, size_t iters, size_t warm)
     for (size_t i = 1; i <= iters; i++) {
         uint64_t t0 = bench_ns(), t1;
         if (ping != NULL) {
-            BENCH_OK(tipc_book_set(ping, idx, (int64_t)i, t0));
+            pp_set(ping, idx, (int64_t)i, t0, k);
             book_await(pong, &seen, &changes, (int64_t)i, fm);
         } else {
             raw_post(&sh->line, 2 * (uint32_t)i - 1, fm);
@@ -418,6 +442,7 @@ bench_visibility(const bench_ctx *c)
     size_t warm = c->quick ? 100 : 2000;
     tipc_hist *raw_spin = pingpong(c, PP_RAW_SPIN, spin, warm);
     tipc_hist *book_spin = pingpong(c, PP_BOOK_SPIN, spin, warm);
+    tipc_hist *book_spin_at = pingpong(c, PP_BOOK_SPIN_AT, spin, warm);
     tipc_hist *raw_fut = pingpong(c, PP_RAW_FUTEX, fut, warm);
     tipc_hist *book_fut = pingpong(c, PP_BOOK_FUTEX, fut, warm);
 
@@ -428,6 +453,7 @@ bench_visibility(const bench_ctx *c)
     bench_lat_header();
     bench_lat_row("raw shm cache-line ping-pong (floor)", raw_spin, raw_spin);
     bench_lat_row("book set -> read, reader spinning", book_spin, raw_spin);
+    bench_lat_row("book set_at -> read, reader spinning", book_spin_at, raw_spin);
     bench_lat_row("raw futex ping-pong (floor)", raw_fut, raw_fut);
     bench_lat_row("book set -> wait/read, reader on futex", book_fut, raw_fut);
     double ratio =
@@ -436,14 +462,17 @@ bench_visibility(const bench_ctx *c)
                ratio <= 1.5 ? "met" : "MISSED");
     bench_summary(c, "book.vis.spin.p50", (double)tipc_hist_percentile(book_spin, 50));
     bench_summary(c, "book.vis.raw.p50", (double)tipc_hist_percentile(raw_spin, 50));
+    bench_summary(c, "book.vis.spin_at.p50", (double)tipc_hist_percentile(book_spin_at, 50));
     bench_summary(c, "book.vis.futex.p50", (double)tipc_hist_percentile(book_fut, 50));
     bench_summary(c, "book.vis.rawfutex.p50", (double)tipc_hist_percentile(raw_fut, 50));
     bench_curve(c, "lat_book_raw_spin.dat", raw_spin);
     bench_curve(c, "lat_book_spin.dat", book_spin);
+    bench_curve(c, "lat_book_spin_at.dat", book_spin_at);
     bench_curve(c, "lat_book_raw_futex.dat", raw_fut);
     bench_curve(c, "lat_book_futex.dat", book_fut);
     tipc_hist_destroy(raw_spin);
     tipc_hist_destroy(book_spin);
+    tipc_hist_destroy(book_spin_at);
     tipc_hist_destroy(raw_fut);
     tipc_hist_destroy(book_fut);
 }

@@ -24,6 +24,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -34,14 +35,16 @@
 
 #define MAX_CLIENTS 8
 
-enum path { P_RAW, P_ZMQ, P_NOSYNC, P_SYNC, P_COUNT };
+enum path { P_RAW, P_RAWCODEC, P_ZMQ, P_NOSYNC, P_SYNC, P_COUNT };
 static const char *const path_name[P_COUNT] = {
-    "raw TCP ping-pong, same sizes (floor)", "ZeroMQ REQ/REP, same sizes",
-    "tradeipc order manager, --no-sync", "tradeipc order manager, --sync"};
-static const char *const path_key[P_COUNT] = {"raw", "zmq", "nosync", "sync"};
+    "raw TCP ping-pong, same sizes (floor)", "  raw TCP + tradeipc JSON codec",
+    "ZeroMQ REQ/REP, same sizes", "tradeipc order manager, --no-sync",
+    "tradeipc order manager, --sync"};
+static const char *const path_key[P_COUNT] = {"raw", "rawcodec", "zmq", "nosync", "sync"};
 
 typedef struct shared {
     char endpoint[128];
+    uint64_t client_cpu_ns[MAX_CLIENTS];
     char hist[MAX_CLIENTS][BENCH_HIST_TEXT];
 } shared;
 
@@ -124,17 +127,58 @@ client_lib(int port, int idx, size_t n, size_t warm, tipc_hist *h)
     tipc_sock_close(s);
 }
 
+/* Read until buf holds one whole frame (one read(2) when it arrives at
+ * once); returns its length field. The peer sends one frame at a time. */
+static uint32_t
+read_frame(int fd, uint8_t *buf, size_t cap)
+{
+    size_t have = 0;
+    uint32_t L = 0;
+
+    for (;;) {
+        ssize_t k = read(fd, buf + have, cap - have);
+        if (k < 0 && errno == EINTR)
+            continue;
+        BENCH_CHECK(k > 0, "raw client: read: %s", k < 0 ? strerror(errno) : "EOF");
+        have += (size_t)k;
+        if (have >= 4) {
+            L = (uint32_t)buf[0] << 24 | (uint32_t)buf[1] << 16 | (uint32_t)buf[2] << 8 | buf[3];
+            BENCH_CHECK(L >= 1 && L <= cap - 4, "raw client: bad frame length %u", L);
+            if (have >= 4 + (size_t)L)
+                return L;
+        }
+    }
+}
+
+/* The floor's client; with codec, it also encodes each order and decodes
+ * each ack with tradeipc's JSON codec (the decomposition row). */
 static void
-client_raw(int port, size_t n, size_t warm, tipc_hist *h)
+client_raw(int port, int idx, int codec, size_t n, size_t warm, tipc_hist *h)
 {
     uint8_t out[TIPC_ORDER_JSON_MAX + TIPC_FRAME_HDR], in[TIPC_ORDER_JSON_MAX + TIPC_FRAME_HDR];
     int fd = bench_tcp_connect(port);
+    tipc_order o;
+    tipc_ack a;
+    size_t len = order_len;
 
-    memset(out, 'x', sizeof out);
+    memset(in, 'x', sizeof in);
+    BENCH_OK(tipc_frame_encode(out, sizeof out, TIPC_MSG_ORDER, in, order_len, &len));
     for (size_t i = 1; i <= n + warm; i++) {
         uint64_t t0 = bench_ns();
-        bench_write_all(fd, out, TIPC_FRAME_HDR + order_len);
-        bench_read_all(fd, in, TIPC_FRAME_HDR + ack_len);
+        if (codec) {
+            make_order(&o, idx, i);
+            BENCH_OK(tipc_order_encode(&o, (char *)out + TIPC_FRAME_HDR,
+                                       sizeof out - TIPC_FRAME_HDR, &len));
+            BENCH_OK(tipc_frame_encode(out, sizeof out, TIPC_MSG_ORDER, out + TIPC_FRAME_HDR, len,
+                                       &len));
+        }
+        bench_write_all(fd, out, len);
+        uint32_t L = read_frame(fd, in, sizeof in);
+        if (codec) {
+            BENCH_OK(tipc_ack_decode((const char *)in + TIPC_FRAME_HDR, L - 1, &a));
+            BENCH_CHECK(strcmp(a.client_order_id, o.client_order_id) == 0,
+                        "raw+codec: ack for %s, expected %s", a.client_order_id, o.client_order_id);
+        }
         if (i > warm)
             tipc_hist_record(h, bench_ns() - t0);
     }
@@ -180,7 +224,10 @@ spawn_client(const bench_ctx *c, enum path p, int port, int idx, size_t n, size_
     h = bench_hist();
     switch (p) {
     case P_RAW:
-        client_raw(port, n, warm, h);
+        client_raw(port, idx, 0, n, warm, h);
+        break;
+    case P_RAWCODEC:
+        client_raw(port, idx, 1, n, warm, h);
         break;
 #ifdef HAVE_ZMQ
     case P_ZMQ:
@@ -193,6 +240,7 @@ spawn_client(const bench_ctx *c, enum path p, int port, int idx, size_t n, size_
         client_lib(port, idx, n, warm, h);
         break;
     }
+    sh->client_cpu_ns[idx] = bench_cpu_ns(0);
     bench_hist_put(sh->hist[idx], h);
     tipc_hist_destroy(h);
     _exit(0);
@@ -200,28 +248,79 @@ spawn_client(const bench_ctx *c, enum path p, int port, int idx, size_t n, size_
 
 /* ---- Servers (CPU 0) ---------------------------------------------------- */
 
-/* The floor's server: answer each order-sized frame with an ack-sized one. */
+/* The floor's server: answer each order frame with an ack-sized frame; with
+ * codec, decode the order and encode a real ack with tradeipc's JSON codec. */
 static void
-raw_server(int lfd, int nclients)
+raw_answer(int fd, const uint8_t *frame, size_t len, int codec)
 {
-    uint8_t in[TIPC_ORDER_JSON_MAX + TIPC_FRAME_HDR], out[TIPC_ORDER_JSON_MAX + TIPC_FRAME_HDR];
-    size_t need = TIPC_FRAME_HDR + order_len, have[MAX_CLIENTS] = {0};
+    uint8_t out[TIPC_ORDER_JSON_MAX + TIPC_FRAME_HDR];
+    size_t n = TIPC_FRAME_HDR + ack_len;
+
+    memset(out, 'y', TIPC_FRAME_HDR + ack_len);
+    out[0] = 0;
+    out[1] = 0;
+    out[2] = (uint8_t)((ack_len + 1) >> 8);
+    out[3] = (uint8_t)(ack_len + 1);
+    out[4] = TIPC_MSG_ACK;
+    if (codec) {
+        tipc_order o;
+        tipc_ack a = {.order_id = 1, .status = TIPC_ACK_ACCEPTED};
+        BENCH_OK(tipc_order_decode((const char *)frame + TIPC_FRAME_HDR, len - TIPC_FRAME_HDR, &o));
+        memcpy(a.client_order_id, o.client_order_id, sizeof a.client_order_id);
+        a.order_send_ns = o.send_ns;
+        a.recv_ns = a.ack_ns = o.send_ns;
+        BENCH_OK(
+            tipc_ack_encode(&a, (char *)out + TIPC_FRAME_HDR, sizeof out - TIPC_FRAME_HDR, &n));
+        BENCH_OK(tipc_frame_encode(out, sizeof out, TIPC_MSG_ACK, out + TIPC_FRAME_HDR, n, &n));
+    }
+    bench_write_all(fd, out, n);
+}
+
+/* Frames from one connection, assembled from whatever read(2) returns. */
+typedef struct rconn {
+    uint8_t buf[2 * (TIPC_ORDER_JSON_MAX + TIPC_FRAME_HDR)];
+    size_t have;
+} rconn;
+
+/* Read once; answer every complete frame. Returns 0 at EOF. */
+static int
+raw_serve(int fd, rconn *rc, int codec)
+{
+    ssize_t k = read(fd, rc->buf + rc->have, sizeof rc->buf - rc->have);
+
+    if (k == 0)
+        return 0;
+    BENCH_CHECK(k > 0 || errno == EINTR, "raw server: read: %s", strerror(errno));
+    if (k < 0)
+        return 1;
+    rc->have += (size_t)k;
+    for (;;) {
+        if (rc->have < 4)
+            break;
+        uint32_t L = (uint32_t)rc->buf[0] << 24 | (uint32_t)rc->buf[1] << 16 |
+                     (uint32_t)rc->buf[2] << 8 | rc->buf[3];
+        BENCH_CHECK(L >= 1 && L <= TIPC_ORDER_JSON_MAX + 1, "raw server: bad length %u", L);
+        if (rc->have < 4 + (size_t)L)
+            break;
+        raw_answer(fd, rc->buf, 4 + (size_t)L, codec);
+        memmove(rc->buf, rc->buf + 4 + L, rc->have - 4 - L);
+        rc->have -= 4 + (size_t)L;
+    }
+    return 1;
+}
+
+static void
+raw_server(int lfd, int nclients, int codec)
+{
+    static rconn rc[MAX_CLIENTS];
     int fds[MAX_CLIENTS], ep, open_ = nclients;
 
-    memset(out, 'y', sizeof out);
+    memset(rc, 0, sizeof rc);
     for (int i = 0; i < nclients; i++)
         fds[i] = bench_tcp_accept(lfd);
-    if (nclients == 1) { /* the plainest loop there is */
-        for (;;) {
-            ssize_t k = read(fds[0], in + have[0], need - have[0]);
-            if (k == 0)
-                break;
-            BENCH_CHECK(k > 0 || errno == EINTR, "raw server: read: %s", strerror(errno));
-            if (k > 0 && (have[0] += (size_t)k) == need) {
-                have[0] = 0;
-                bench_write_all(fds[0], out, TIPC_FRAME_HDR + ack_len);
-            }
-        }
+    if (nclients == 1) { /* the plainest loop there is: blocking reads */
+        while (raw_serve(fds[0], &rc[0], codec))
+            ;
         close(fds[0]);
         return;
     }
@@ -237,16 +336,9 @@ raw_server(int lfd, int nclients)
         BENCH_CHECK(n >= 0 || errno == EINTR, "epoll_wait: %s", strerror(errno));
         for (int e = 0; e < n; e++) {
             int i = (int)evs[e].data.u32;
-            ssize_t k = read(fds[i], in + have[i], need - have[i]);
-            if (k == 0) {
+            if (!raw_serve(fds[i], &rc[i], codec)) {
                 close(fds[i]);
                 open_--;
-                continue;
-            }
-            BENCH_CHECK(k > 0 || errno == EINTR, "raw server: read: %s", strerror(errno));
-            if (k > 0 && (have[i] += (size_t)k) == need) {
-                have[i] = 0;
-                bench_write_all(fds[i], out, TIPC_FRAME_HDR + ack_len);
             }
         }
     }
@@ -328,9 +420,35 @@ check_om(const char *out_path, size_t expect)
                 orders, accepted, log_lines, expect);
 }
 
+/* The sync floor: append one order-log-sized line and fdatasync it, in the
+ * directory the order log uses. */
+static tipc_hist *
+disk_floor(size_t n)
+{
+    char path[128], line[290];
+    tipc_hist *h = bench_hist();
+    int fd;
+
+    memset(line, 'x', sizeof line - 1);
+    line[sizeof line - 1] = '\n';
+    snprintf(path, sizeof path, "%s/disk_probe.txt", tmpdir);
+    fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_TRUNC | O_CLOEXEC, 0644);
+    BENCH_CHECK(fd >= 0, "open %s: %s", path, strerror(errno));
+    for (size_t i = 0; i < n; i++) {
+        uint64_t t0 = bench_ns();
+        bench_write_all(fd, line, sizeof line);
+        BENCH_CHECK(fdatasync(fd) == 0, "fdatasync: %s", strerror(errno));
+        tipc_hist_record(h, bench_ns() - t0);
+    }
+    close(fd);
+    BENCH_CHECK(unlink(path) == 0, "unlink %s: %s", path, strerror(errno));
+    return h;
+}
+
 typedef struct result {
     tipc_hist *h;
-    double per_s; /* orders (round trips) per second, all clients */
+    double per_s;            /* orders (round trips) per second, all clients */
+    double srv_cpu, cli_cpu; /* CPU us per order: server side, client side */
 } result;
 
 static void
@@ -340,7 +458,7 @@ run(const bench_ctx *c, enum path p, int nclients, size_t n, size_t warm, result
     pid_t pids[MAX_CLIENTS], om = 0;
     char out_path[128];
     int port = 0, lfd = -1;
-    uint64_t t0, t1;
+    uint64_t t0, t1, cpu0, cpu1 = 0, cli = 0;
 
     r->h = bench_hist();
     snprintf(out_path, sizeof out_path, "%s/om.out", tmpdir);
@@ -350,14 +468,15 @@ run(const bench_ctx *c, enum path p, int nclients, size_t n, size_t warm, result
         if (unlink(log) < 0 && errno != ENOENT)
             bench_fail("unlink %s: %s", log, strerror(errno));
         om = start_om(c, p == P_SYNC, &port, out_path);
-    } else if (p == P_RAW) {
+    } else if (p == P_RAW || p == P_RAWCODEC) {
         lfd = bench_tcp_listen(&port);
     }
     t0 = bench_ns();
+    cpu0 = bench_cpu_ns(om);
     for (int i = 0; i < nclients; i++)
         pids[i] = spawn_client(c, p, port, i, n, warm, sh);
-    if (p == P_RAW) {
-        raw_server(lfd, nclients);
+    if (p == P_RAW || p == P_RAWCODEC) {
+        raw_server(lfd, nclients, p == P_RAWCODEC);
         close(lfd);
     }
 #ifdef HAVE_ZMQ
@@ -367,13 +486,18 @@ run(const bench_ctx *c, enum path p, int nclients, size_t n, size_t warm, result
     for (int i = 0; i < nclients; i++)
         bench_wait(pids[i], "client");
     t1 = bench_ns();
+    cpu1 = bench_cpu_ns(om);
     if (om > 0) {
-        kill(om, SIGTERM);
+        kill(-om, SIGINT); /* its group: a BENCH_WRAP profiler as well */
         bench_wait(om, "tradeipc-order-manager");
         check_om(out_path, (size_t)nclients * (n + warm));
     }
-    for (int i = 0; i < nclients; i++)
+    for (int i = 0; i < nclients; i++) {
         bench_hist_get(r->h, sh->hist[i]);
+        cli += sh->client_cpu_ns[i];
+    }
+    r->srv_cpu = (double)(cpu1 - cpu0) / 1e3 / ((double)nclients * (double)(n + warm));
+    r->cli_cpu = (double)cli / 1e3 / ((double)nclients * (double)(n + warm));
     r->per_s = (double)nclients * (double)(n + warm) * 1e9 / (double)(t1 - t0);
     bench_unshare(sh, sizeof *sh);
 }
@@ -400,6 +524,7 @@ main(int argc, char **argv)
     static const int conc[] = {1, 8};
     bench_ctx c;
     result r[2][P_COUNT];
+    tipc_hist *disk;
     FILE *dat;
 
     bench_init(&c, "bench_order", argc, argv);
@@ -407,6 +532,7 @@ main(int argc, char **argv)
     BENCH_CHECK(mkdtemp(tmpdir) != NULL, "mkdtemp: %s", strerror(errno));
     atexit(cleanup);
     typical_sizes();
+    disk = disk_floor(c.quick ? 20 : 300);
     bench_section("3+7. Order round trip: one order in flight per strategy, send -> ack");
     bench_note("order JSON %zu B, ack JSON %zu B (+5 B frame header each); order manager / "
                "servers on CPU 0, strategies on CPU 1; order log in %s",
@@ -442,6 +568,13 @@ main(int argc, char **argv)
         for (int p = 0; p < P_COUNT; p++)
             if (r[ci][p].h != NULL)
                 bench_lat_row(path_name[p], r[ci][p].h, r[ci][P_RAW].h);
+        if (ci == 0)
+            bench_lat_row("  disk: write + fdatasync of one line", disk, NULL);
+        printf("   CPU us per order, server + client:");
+        for (int p = 0; p < P_COUNT; p++)
+            if (r[ci][p].h != NULL)
+                printf(" %s %.1f+%.1f%s", path_key[p], r[ci][p].srv_cpu, r[ci][p].cli_cpu,
+                       p + 1 < P_COUNT ? "," : "\n");
         if (r[ci][P_ZMQ].h != NULL)
             bench_note("tradeipc --no-sync vs ZeroMQ REQ/REP: p50 %.2fx, p99 %.2fx (< 1 is better)",
                        (double)tipc_hist_percentile(r[ci][P_NOSYNC].h, 50) /
@@ -474,8 +607,13 @@ main(int argc, char **argv)
         fclose(dat);
     bench_note("p50 x / p99 x: multiples of the raw TCP floor with the same number of strategies; "
                "every ack checked, and the order manager logged each order exactly once");
+    bench_note("raw TCP + tradeipc JSON codec: the floor plus tipc_order_encode/_decode and "
+               "tipc_ack_encode/_decode on the two sides (what the codec alone adds)");
+    bench_note("CPU us per order: CPU time (user + system) per round trip in the server process "
+               "(order manager, floor server, REP) and in the clients");
     for (int ci = 0; ci < 2; ci++)
         for (int p = 0; p < P_COUNT; p++)
             tipc_hist_destroy(r[ci][p].h);
+    tipc_hist_destroy(disk);
     return 0;
 }

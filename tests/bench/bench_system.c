@@ -43,6 +43,7 @@ typedef struct proc {
     pid_t pid;
     char name[32];
     long hwm_kb, shmem_kb; /* peaks seen */
+    uint64_t cpu_ns;       /* CPU time (main thread), last seen */
 } proc;
 
 typedef struct sysrun {
@@ -111,6 +112,30 @@ status_kb(const char *text, const char *key)
     return p != NULL ? strtol(p + strlen(key), NULL, 10) : -1;
 }
 
+/* utime + stime of every thread of pid (/proc/<pid>/stat fields 14 and 15). */
+static uint64_t
+proc_cpu_ns(pid_t pid)
+{
+    char path[64], text[1024];
+    unsigned long long ut = 0, st = 0;
+    ssize_t n;
+    int fd;
+
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return 0;
+    n = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    text[n] = '\0';
+    const char *p = strrchr(text, ')');
+    if (p == NULL ||
+        sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+        return 0;
+    return (ut + st) * (1000000000ull / (unsigned long long)sysconf(_SC_CLK_TCK));
+}
+
 static void
 sample_proc(sysrun *r, pid_t pid, const char *name)
 {
@@ -138,6 +163,9 @@ sample_proc(sysrun *r, pid_t pid, const char *name)
         snprintf(p->name, sizeof p->name, "%s", name);
     }
     long hwm = status_kb(text, "VmHWM:"), shm = status_kb(text, "RssShmem:");
+    uint64_t cpu = proc_cpu_ns(pid);
+    if (cpu > p->cpu_ns)
+        p->cpu_ns = cpu;
     if (hwm > p->hwm_kb)
         p->hwm_kb = hwm;
     if (shm > p->shmem_kb)
@@ -425,14 +453,15 @@ main(int argc, char **argv)
     bench_section("6. Footprint: peak RSS per process in the default run, shared-memory books");
     FILE *dat = bench_dat(&c, "footprint.dat", "process peak_rss_kb shmem_kb");
     long worst = 0;
-    printf("   %-24s %8s %14s %14s\n", "process", "pid", "peak RSS", "of which shm");
+    printf("   %-24s %8s %14s %14s %12s\n", "process", "pid", "peak RSS", "of which shm",
+           "CPU time");
     for (int i = 0; i < sys[0].nprocs; i++) {
         proc *p = &sys[0].procs[i];
         long kb = p->hwm_kb;
         if (strcmp(p->name, "tradeipc-run") == 0 && sys[0].run_maxrss_kb > kb)
             kb = sys[0].run_maxrss_kb; /* wait4 saw its whole life */
-        printf("   %-24s %8ld %11.2f MB %11.2f MB\n", p->name, (long)p->pid, (double)kb / 1024,
-               (double)p->shmem_kb / 1024);
+        printf("   %-24s %8ld %11.2f MB %11.2f MB %9.0f ms\n", p->name, (long)p->pid,
+               (double)kb / 1024, (double)p->shmem_kb / 1024, (double)p->cpu_ns / 1e6);
         if (dat != NULL)
             fprintf(dat, "\"%s\" %ld %ld\n", p->name, kb, p->shmem_kb);
         if (kb > worst)
@@ -463,9 +492,10 @@ main(int argc, char **argv)
                (double)s->segment_size / 1024);
         bench_summary(&c, k ? "shm.news" : "shm.prices", (double)s->segment_size);
     }
-    bench_note(
-        "peak RSS = VmHWM sampled every 10 ms (tradeipc-run: wait4 ru_maxrss); it counts the "
-        "shared-memory pages a process touched");
+    bench_note("peak RSS = VmHWM sampled every 10 ms (tradeipc-run: wait4 ru_maxrss); it counts "
+               "the shared-memory pages a process touched. CPU time: all threads, user + system, "
+               "last sample (10 ms ticks), over a %.1f s run",
+               sys[0].seconds);
     tipc_hist_destroy(floor);
     for (int k = 0; k < 2; k++) {
         tipc_hist_destroy(sys[k].t2o);

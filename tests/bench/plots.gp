@@ -12,7 +12,7 @@ c_lib = "#1f77b4"; c_raw = "#2ca02c"; c_bytes = "#98df8a"; c_zmq = "#d62728"; c_
 
 # Latency percentile plots: x is 1/(1-p), so 50% .. 99.99% are evenly spread.
 set macros
-pctx = 'set logscale x; set xrange [1.5:200000]; set xtics ("0%%" 1, "50%%" 2, "90%%" 10, "99%%" 100, "99.9%%" 1000, "99.99%%" 10000, "max" 100000); set xlabel "percentile"'
+pctx = 'set logscale x; set xrange [0.9:200000]; set xtics ("min" 1, "50%%" 2, "90%%" 10, "99%%" 100, "99.9%%" 1000, "99.99%%" 10000, "max" 100000); set xlabel "percentile"'
 
 # ---- 1. Feed throughput vs subscribers -----------------------------------------------
 set output out."/feed_scaling.png"
@@ -108,10 +108,10 @@ set style histogram clustered gap 1
 set style fill solid 0.85 border -1
 set boxwidth 0.9
 set logscale y
-set yrange [1:*]
+set yrange [1:1000000]
 set xlabel ""
 set ylabel "ns per operation"
-set xtics rotate by -30 scale 0
+set xtics rotate by 30 right scale 0
 set key top left
 plot results."/codec.dat" u 2:xtic(1) lc rgb c_lib t "tradeipc", \
      "" u 3 lc rgb c_zmq t "dependency used directly (msgpack-c / jansson)", \
@@ -124,7 +124,7 @@ set title "Peak RSS per process, default tradeipc-run (target < 8 MB)"
 set style histogram rowstacked
 set ylabel "MB"
 set yrange [0:9]
-set xtics rotate by -20 scale 0
+set xtics rotate by 20 right scale 0
 set arrow 1 from graph 0, first 8 to graph 1, first 8 nohead lw 2 dt 2 lc rgb c_zmq
 set label 1 "8 MB target" at graph 0.02, first 8.3 tc rgb c_zmq
 plot results."/footprint.dat" u (($2-$3)/1024):xtic(1) lc rgb c_lib t "private + file-backed", \

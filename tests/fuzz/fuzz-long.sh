@@ -17,7 +17,7 @@ bin=tests/fuzz/fuzz_$t
 test -x "$bin" || { echo "$bin: not built (make fuzz)" >&2; exit 1; }
 case $t in
 order | ack) dict=json ;;
-tick | news | handshake) dict=msgpack ;;
+tick | news | snapshot | handshake) dict=msgpack ;;
 csv | csv_time) dict=csv ;;
 *) dict=$t ;;
 esac
