@@ -186,3 +186,10 @@ listen_ready(const tipc_server *srv, const char *addr, const char *port_file)
         snprintf(what, sizeof what, "listening on %s", addr);
     signal_ready(what);
 }
+
+void
+sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}

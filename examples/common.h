@@ -36,6 +36,9 @@ void example_init(const char *name, int verbose);
  * (then closes it) and logs "ready: <what>". */
 void signal_ready(const char *what);
 
+/* nanosleep for ms milliseconds (an interrupting signal ends it early). */
+void sleep_ms(long ms);
+
 /* Parse helpers that reject garbage instead of atoi's silent 0. */
 long parse_long(const char *usage, const char *flag, const char *s, long min, long max);
 double parse_double(const char *usage, const char *flag, const char *s, double min, double max);

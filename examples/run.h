@@ -90,6 +90,8 @@ struct run_summary {
     int log_counted; /* log_lines is valid */
     uint64_t log_lines;
     const char *prices_book;
+    long children_maxrss_kb; /* getrusage(RUSAGE_CHILDREN): the largest component, 0 unknown */
+    long self_maxrss_kb;     /* getrusage(RUSAGE_SELF): the launcher itself */
 };
 
 /* run_summary_init - zero s and create its histograms. Returns 0 or TIPC_ENOMEM. */

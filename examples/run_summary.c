@@ -238,6 +238,9 @@ run_summary_print(FILE *out, const struct run_summary *s)
     fprintf(out, "  %-18s %s\n", "order round trip", line);
     if (s->bad_hist_lines > 0)
         fprintf(out, "  (%d malformed HIST lines ignored)\n", s->bad_hist_lines);
+    if (s->children_maxrss_kb > 0)
+        fprintf(out, "  %-18s largest component %.2f MB, launcher %.2f MB\n", "peak RSS",
+                (double)s->children_maxrss_kb / 1024, (double)s->self_maxrss_kb / 1024);
 
     fprintf(out, "  %-18s %-22s %s\n", "component", "exit", "restarts");
     for (int i = 0; i < COMP_COUNT; i++) {

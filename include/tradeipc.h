@@ -36,6 +36,9 @@
 #include <tradeipc/orderlog.h>
 #include <tradeipc/outbox.h>
 #include <tradeipc/journal.h>
+#include <tradeipc/backoff.h>
+#include <tradeipc/order_client.h>
+#include <tradeipc/subscriber.h>
 #include <tradeipc/supervise.h>
 
 #endif

@@ -26,6 +26,7 @@ struct tipc_book_watch {
     uint64_t cursor;   /* next change to take from the ring */
     uint64_t position; /* every change before it has been reported */
     uint64_t *seen;    /* per slot: updates count last reported */
+    uint64_t spin_ns;  /* tipc_book_watch_set_spin */
     uint32_t capacity;
     uint32_t scan;     /* next slot of a full scan, or NO_SCAN */
     int rescan;        /* a slot was mid-write on every try: scan again after the next wait */
@@ -78,6 +79,33 @@ fresh(tipc_book_watch *w, uint32_t i, tipc_level *out)
     return rc == 1;
 }
 
+/* Watch the change counter until the monotonic clock reaches until; 1 when
+ * it moved. The clock is read every 64 turns: the loop mostly polls one
+ * shared cache line. */
+static int
+spin(const tipc_book_watch *w, uint64_t until)
+{
+    for (unsigned k = 1;; k++) {
+        if (tipc_book_changes(w->book) != w->cursor)
+            return 1;
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+        if (k % 64 == 0 && tipc_time_monotonic_ns() >= until)
+            return 0;
+    }
+}
+
+int
+tipc_book_watch_set_spin(tipc_book_watch *w, uint32_t spin_us)
+{
+    assert(w != NULL);
+    if (spin_us > 1000000u)
+        return TIPC_EINVAL;
+    w->spin_ns = (uint64_t)spin_us * 1000u;
+    return 0;
+}
+
 int
 tipc_book_watch_next(tipc_book_watch *w, int timeout_ms, uint32_t *index, tipc_level *out)
 {
@@ -119,6 +147,21 @@ tipc_book_watch_next(tipc_book_watch *w, int timeout_ms, uint32_t *index, tipc_l
         }
         if (waited)
             return 0;
+        if (w->spin_ns > 0 && timeout_ms != 0) {
+            /* The spin counts against the timeout: what is left, if any,
+             * is slept on the futex. */
+            uint64_t limit = w->spin_ns, t0 = tipc_time_monotonic_ns();
+            if (timeout_ms > 0 && (uint64_t)timeout_ms * 1000000u < limit)
+                limit = (uint64_t)timeout_ms * 1000000u;
+            if (spin(w, t0 + limit))
+                continue; /* a change within the spin: no wait, no system call */
+            if (timeout_ms > 0) {
+                uint64_t spun_ms = (tipc_time_monotonic_ns() - t0) / 1000000u;
+                timeout_ms = spun_ms >= (uint64_t)timeout_ms ? 0 : timeout_ms - (int)spun_ms;
+                if (timeout_ms == 0)
+                    return 0;
+            }
+        }
         int rc = tipc_book_wait(w->book, w->cursor, timeout_ms);
         waited = 1;
         if (rc == TIPC_EINTR)

@@ -626,7 +626,7 @@ finish_at_eof(tipc_csv *c)
         tipc__log(lg, TIPC_LOG_ERROR, CSV_COMPONENT,
                   "%s: no valid row: all %llu data rows were skipped", c->path,
                   (unsigned long long)c->st.rows_skipped);
-    return finish(c, TIPC_EPROTO);
+    return finish(c, TIPC_ENODATA);
 }
 
 int

@@ -247,7 +247,7 @@ static void put(sink *s, const char *fmt, ...) TIPC_PRINTF(2, 3);
 static void
 put(sink *s, const char *fmt, ...)
 {
-    char tmp[96];
+    char tmp[192]; /* the header line with five 20-digit numbers is 134 bytes */
     va_list ap;
 
     va_start(ap, fmt);

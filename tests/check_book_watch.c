@@ -3,8 +3,10 @@
  * value, symbols added later), the fallback scan after the change ring was
  * lapped, timeouts, the position, and a wake-up by a writer in another
  * process. */
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -187,6 +189,63 @@ START_TEST(test_book_watch_wakes_on_remote_set)
 }
 END_TEST
 
+/* The writer's side on another thread (its own handle): slot *arg = 42,
+ * 20 ms from now. */
+static void *
+set_later(void *arg)
+{
+    struct timespec ts = {0, 20 * 1000000L};
+
+    nanosleep(&ts, NULL);
+    if (tipc_book_set(writer, *(const uint32_t *)arg, 42, 420) != 0)
+        abort();
+    return NULL;
+}
+
+/* Spinning changes how next() waits, not what it reports: a change made
+ * during the spin (another thread, 20 ms later, inside a 1 s spin) is
+ * reported at once; with nothing coming, the spin ends and the futex wait
+ * keeps the timeout; a timeout of 0 never spins. */
+START_TEST(test_book_watch_spin_sees_change_and_keeps_timeouts)
+{
+    uint32_t a = add("AAA"), i = 0;
+    tipc_level lv;
+
+    ck_assert_tipc_ok(tipc_book_watch_create(&watch, reader));
+    ck_assert_int_eq(tipc_book_watch_set_spin(watch, 1000001), TIPC_EINVAL);
+    ck_assert_tipc_ok(tipc_book_watch_set_spin(watch, 1000000));
+    expect_none();
+    uint64_t t0 = tipc_time_monotonic_ns();
+    ck_assert_int_eq(tipc_book_watch_next(watch, 0, &i, &lv), 0);
+    ck_assert_uint_lt(tipc_time_monotonic_ns() - t0, 100000000); /* no 1 s spin */
+    pthread_t th;
+    ck_assert_int_eq(pthread_create(&th, NULL, set_later, &a), 0);
+    t0 = tipc_time_monotonic_ns();
+    ck_assert_int_eq(tipc_book_watch_next(watch, 5000, &i, &lv), 1);
+    uint64_t ms = (tipc_time_monotonic_ns() - t0) / 1000000;
+    ck_assert_int_eq(pthread_join(th, NULL), 0);
+    ck_assert_uint_eq(i, a);
+    ck_assert_int_eq(lv.value, 42);
+    ck_assert_uint_eq(lv.updates, 1);
+    ck_assert_uint_lt(ms, 900);                                /* seen in the spin, not after it */
+    ck_assert_tipc_ok(tipc_book_watch_set_spin(watch, 20000)); /* 20 ms, then the futex */
+    t0 = tipc_time_monotonic_ns();
+    ck_assert_int_eq(tipc_book_watch_next(watch, 60, &i, &lv), 0);
+    ms = (tipc_time_monotonic_ns() - t0) / 1000000;
+    ck_assert_uint_ge(ms, 55);
+    ck_assert_uint_lt(ms, 2000);
+    t0 = tipc_time_monotonic_ns(); /* a spin longer than the timeout ends with it */
+    ck_assert_tipc_ok(tipc_book_watch_set_spin(watch, 1000000));
+    ck_assert_int_eq(tipc_book_watch_next(watch, 30, &i, &lv), 0);
+    ms = (tipc_time_monotonic_ns() - t0) / 1000000;
+    ck_assert_uint_ge(ms, 29);
+    ck_assert_uint_lt(ms, 900);
+    set(a, 7);
+    expect(a, 7, 2);
+    expect_none();
+}
+END_TEST
+
 static Suite *
 tipc_book_watch_suite(void)
 {
@@ -199,6 +258,7 @@ tipc_book_watch_suite(void)
     tcase_add_test(tc, test_book_watch_sees_symbols_added_later);
     tcase_add_test(tc, test_book_watch_times_out);
     tcase_add_test(tc, test_book_watch_wakes_on_remote_set);
+    tcase_add_test(tc, test_book_watch_spin_sees_change_and_keeps_timeouts);
     suite_add_tcase(s, tc);
     tc = tcase_create("limits");
     tcase_add_checked_fixture(tc, setup, teardown);

@@ -1593,6 +1593,121 @@ START_TEST(test_codec_names_and_predicates)
 }
 END_TEST
 
+/* The decoders read their own encoders' exact form without jansson (a fast
+ * path) and everything else with it. Whatever the text, the two must agree:
+ * a leading space keeps the same JSON off the fast path, so decode both and
+ * compare the result, the struct and the explanation (jansson's syntax errors
+ * name a column, one further with the space: only their code is compared). */
+static void
+json_paths_agree(int is_order, const char *text, size_t n)
+{
+    char *in = exact_copy(text, n), *sp = malloc(n + 1), why1[256] = "", why2[256] = "";
+    int rc1, rc2;
+
+    ck_assert_ptr_nonnull(sp);
+    sp[0] = ' ';
+    memcpy(sp + 1, text, n);
+    if (is_order) {
+        tipc_order o1, o2;
+        memset(&o1, 0xa5, sizeof o1);
+        memset(&o2, 0xa5, sizeof o2);
+        rc1 = tipc_order_decode_ex(in, n, &o1, why1, sizeof why1);
+        rc2 = tipc_order_decode_ex(sp, n + 1, &o2, why2, sizeof why2);
+        ck_assert_int_eq(rc1, rc2);
+        assert_order_eq(&o1, &o2);
+    } else {
+        tipc_ack a1, a2;
+        memset(&a1, 0xa5, sizeof a1);
+        memset(&a2, 0xa5, sizeof a2);
+        rc1 = tipc_ack_decode_ex(in, n, &a1, why1, sizeof why1);
+        rc2 = tipc_ack_decode_ex(sp, n + 1, &a2, why2, sizeof why2);
+        ck_assert_int_eq(rc1, rc2);
+        assert_ack_eq(&a1, &a2);
+    }
+    if (rc1 != TIPC_EPROTO)
+        ck_assert_str_eq(why1, why2);
+    free(in);
+    free(sp);
+}
+
+START_TEST(test_codec_json_fast_path_agrees)
+{
+    static const char *const orders[] = {
+        "{\"id\":\"s-1\",\"symbol\":\"AAPL\",\"side\":\"BUY\",\"qty\":100,\"price\":187.4400,"
+        "\"strategy\":\"s\",\"signal\":{\"rule\":\"manual\"},\"tick_ns\":0,\"send_ns\":1}",
+        /* edges of every number the fast path reads */
+        "{\"id\":\"s-1\",\"symbol\":\"A\",\"side\":\"SELL\",\"qty\":4294967295,\"price\":"
+        "100000000000.0000,\"strategy\":\"s\",\"signal\":{\"rule\":\"sentiment\",\"sentiment\":"
+        "100,\"threshold\":0},\"tick_ns\":9223372036854775807,\"send_ns\":9223372036854775807}",
+        "{\"id\":\"s-1\",\"symbol\":\"A\",\"side\":\"BUY\",\"qty\":4294967296,\"price\":1,"
+        "\"strategy\":\"s\",\"signal\":{\"rule\":\"manual\"},\"tick_ns\":0,\"send_ns\":1}",
+        "{\"id\":\"s-1\",\"symbol\":\"A\",\"side\":\"BUY\",\"qty\":1,\"price\":100000000000.0001,"
+        "\"strategy\":\"s\",\"signal\":{\"rule\":\"manual\"},\"tick_ns\":0,\"send_ns\":1}",
+        "{\"id\":\"s-1\",\"symbol\":\"A\",\"side\":\"BUY\",\"qty\":1,\"price\":0.0000,"
+        "\"strategy\":\"s\",\"signal\":{\"rule\":\"manual\"},\"tick_ns\":0,\"send_ns\":1}",
+        "{\"id\":\"s-1\",\"symbol\":\"A\",\"side\":\"BUY\",\"qty\":1,\"price\":1.00000,"
+        "\"strategy\":\"s\",\"signal\":{\"rule\":\"manual\"},\"tick_ns\":0,\"send_ns\":1}",
+        "{\"id\":\"s-1\",\"symbol\":\"A\",\"side\":\"BUY\",\"qty\":01,\"price\":1.5,"
+        "\"strategy\":\"s\",\"signal\":{\"rule\":\"manual\"},\"tick_ns\":9223372036854775808,"
+        "\"send_ns\":1}",
+        "{\"id\":\"s-1\",\"symbol\":\"A\",\"side\":\"BUY\",\"qty\":1,\"price\":1.5,"
+        "\"strategy\":\"s\",\"signal\":{\"rule\":\"manual\"},\"tick_ns\":18446744073709551616,"
+        "\"send_ns\":1}",
+        "{\"id\":\"s-1\",\"symbol\":\"A\",\"side\":\"BUY\",\"qty\":1,\"price\":1e2,"
+        "\"strategy\":\"s\",\"signal\":{\"rule\":\"manual\"},\"tick_ns\":1,\"send_ns\":1.0}",
+        "{\"id\":\"s-1\",\"symbol\":\"A\",\"side\":\"BUY\",\"qty\":1,\"price\":1.5,"
+        "\"strategy\":\"s\",\"signal\":{\"rule\":\"manual\"},\"tick_ns\":1,\"send_ns\":1} ",
+        "{\"id\":\"s-1\",\"symbol\":\"A\",\"side\":\"BUY\",\"qty\":1,\"price\":1.5,"
+        "\"strategy\":\"s\",\"signal\":{\"rule\":\"manual\"},\"tick_ns\":1,\"send_ns\":1,"
+        "\"send_ns\":2}",
+    };
+    static const char *const acks[] = {
+        "{\"id\":\"s-1\",\"order_id\":7,\"status\":\"accepted\",\"duplicate\":true,\"reason\":"
+        "\"\",\"order_send_ns\":1,\"recv_ns\":2,\"ack_ns\":3}",
+        "{\"id\":\"s-1\",\"order_id\":0,\"status\":\"rejected\",\"duplicate\":false,\"reason\":"
+        "\"qty: \\\"x\\\"\",\"order_send_ns\":1,\"recv_ns\":2,\"ack_ns\":3}",
+    };
+    char base[6][TIPC_ORDER_JSON_MAX], buf[TIPC_ORDER_JSON_MAX + 8];
+    size_t blen[6];
+    tipc_order o0 = make_order(TIPC_RULE_MA_CROSS), o1 = make_order(TIPC_RULE_SENTIMENT),
+               o2 = make_order(TIPC_RULE_MANUAL);
+    tipc_ack a0 = make_ack(TIPC_ACK_ACCEPTED, ""), a1 = make_ack(TIPC_ACK_REJECTED, "no");
+    static const char alphabet[] = "0123456789.-eE\" \\,:}{tf";
+
+    for (size_t i = 0; i < sizeof orders / sizeof orders[0]; i++)
+        json_paths_agree(1, orders[i], strlen(orders[i]));
+    for (size_t i = 0; i < sizeof acks / sizeof acks[0]; i++)
+        json_paths_agree(0, acks[i], strlen(acks[i]));
+    ck_assert_tipc_ok(tipc_order_encode(&o0, base[0], sizeof base[0], &blen[0]));
+    ck_assert_tipc_ok(tipc_order_encode(&o1, base[1], sizeof base[1], &blen[1]));
+    ck_assert_tipc_ok(tipc_order_encode(&o2, base[2], sizeof base[2], &blen[2]));
+    ck_assert_tipc_ok(tipc_ack_encode(&a0, base[3], sizeof base[3], &blen[3]));
+    ck_assert_tipc_ok(tipc_ack_encode(&a1, base[4], sizeof base[4], &blen[4]));
+    for (int w = 0; w < 5; w++)
+        json_paths_agree(w < 3, base[w], blen[w]);
+    for (int iter = 0; iter < 3000; iter++) {
+        int w = iter % 5;
+        size_t n = blen[w];
+        memcpy(buf, base[w], n);
+        size_t at = rng() % n;
+        switch (rng() % 3) {
+        case 0:
+            buf[at] = alphabet[rng() % (sizeof alphabet - 1)];
+            break;
+        case 1:
+            memmove(buf + at + 1, buf + at, n - at);
+            buf[at] = alphabet[rng() % (sizeof alphabet - 1)];
+            n++;
+            break;
+        default:
+            memmove(buf + at, buf + at + 1, n - at - 1);
+            n--;
+        }
+        json_paths_agree(w < 3, buf, n);
+    }
+}
+END_TEST
+
 static Suite *
 tipc_codec_suite(void)
 {
@@ -1619,6 +1734,7 @@ tipc_codec_suite(void)
     tcase_add_test(errors, test_codec_order_price_precision);
     tcase_add_test(errors, test_codec_fuzz_msgpack_against_msgpack_c);
     tcase_add_test(errors, test_codec_fuzz_json);
+    tcase_add_test(errors, test_codec_json_fast_path_agrees);
     tcase_set_timeout(errors, 120); /* the mutation loops under valgrind */
     suite_add_tcase(s, errors);
 

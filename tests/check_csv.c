@@ -414,8 +414,8 @@ START_TEST(test_csv_no_valid_row_is_an_error)
 
         snprintf(path, sizeof path, CSV_DIR "%s", cases[i].file);
         ck_assert_tipc_ok(tipc_csv_open(&c, path, TIPC_CSV_PRICES, &lg));
-        ck_assert_tipc_err(tipc_csv_next(c, &row), TIPC_EPROTO);
-        ck_assert_tipc_err(tipc_csv_next(c, &row), TIPC_EPROTO); /* sticky */
+        ck_assert_tipc_err(tipc_csv_next(c, &row), TIPC_ENODATA);
+        ck_assert_tipc_err(tipc_csv_next(c, &row), TIPC_ENODATA); /* sticky */
         tipc_csv_get_stats(c, &st);
         ck_assert_uint_eq(st.rows_ok, 0);
         ck_assert_uint_eq(st.rows_skipped, cases[i].skipped);
@@ -429,7 +429,7 @@ START_TEST(test_csv_no_valid_row_is_an_error)
         tipc_csv_row *rows = &sentinel; /* must stay untouched */
         size_t n = 99;
         ck_assert_tipc_err(tipc_csv_load(path, TIPC_CSV_PRICES, NULL, 0, &rows, &n, &st),
-                           TIPC_EPROTO);
+                           TIPC_ENODATA);
         ck_assert_ptr_eq(rows, &sentinel);
         ck_assert_uint_eq(n, 99);
         ck_assert_uint_eq(st.rows_skipped, cases[i].skipped);
@@ -448,7 +448,7 @@ START_TEST(test_csv_bom_only_and_blank_lines)
     write_tmp(path, sizeof path, data, sizeof data - 1);
     ck_assert_tipc_ok(tipc_csv_open(&c, path, TIPC_CSV_NEWS, NULL));
     unlink(path);
-    ck_assert_tipc_err(tipc_csv_next(c, &row), TIPC_EPROTO);
+    ck_assert_tipc_err(tipc_csv_next(c, &row), TIPC_ENODATA);
     tipc_csv_get_stats(c, &st);
     ck_assert_uint_eq(st.lines, 3);
     ck_assert_uint_eq(st.rows_skipped, 0);
@@ -786,7 +786,7 @@ START_TEST(test_replay_open_errors)
     o = (tipc_replay_opts){.pace = (tipc_replay_pace)9};
     ck_assert_tipc_err(tipc_replay_open(&r, p, NULL, &o), TIPC_EINVAL);
     ck_assert_tipc_err(tipc_replay_open(&r, p, CSV_DIR "missing.csv", NULL), TIPC_ENOENT);
-    ck_assert_tipc_err(tipc_replay_open(&r, CSV_DIR "header_only.csv", NULL, NULL), TIPC_EPROTO);
+    ck_assert_tipc_err(tipc_replay_open(&r, CSV_DIR "header_only.csv", NULL, NULL), TIPC_ENODATA);
     o = (tipc_replay_opts){.max_rows = 3};
     ck_assert_tipc_err(tipc_replay_open(&r, p, NULL, &o), TIPC_ENOSPC);
     ck_assert_ptr_eq(r, (tipc_replay *)&r);

@@ -260,6 +260,26 @@ START_TEST(test_hist_dump_load_round_trip)
 }
 END_TEST
 
+/* The widest header: every number 20 digits (found by fuzz_hist: the dump's
+ * formatting buffer was too small for it). */
+START_TEST(test_hist_dump_widest_numbers)
+{
+    static const char text[] = "tipc-hist/1 n=2 min=18446744073709551615 max=18446744073709551615 "
+                               "sum=1:18446744073709551614 b=7423:2";
+    tipc_hist *h = new_hist();
+    char line[256];
+    size_t len = 0;
+
+    ck_assert_tipc_ok(tipc_hist_load(h, text, strlen(text)));
+    ck_assert_uint_eq(tipc_hist_count(h), 2);
+    ck_assert_uint_eq(tipc_hist_max(h), UINT64_MAX);
+    ck_assert_tipc_ok(tipc_hist_dump(h, line, sizeof line, &len));
+    ck_assert_str_eq(line, text);
+    ck_assert_uint_eq(len, strlen(text));
+    tipc_hist_destroy(h);
+}
+END_TEST
+
 START_TEST(test_hist_load_rejects_bad_text)
 {
     static const char *bad[] = {
@@ -446,6 +466,7 @@ tipc_hist_suite(void)
     tc = tcase_create("dump");
     tcase_set_timeout(tc, 10);
     tcase_add_test(tc, test_hist_dump_load_round_trip);
+    tcase_add_test(tc, test_hist_dump_widest_numbers);
     tcase_add_test(tc, test_hist_load_rejects_bad_text);
     suite_add_tcase(s, tc);
 

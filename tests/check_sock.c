@@ -1115,6 +1115,81 @@ START_TEST(test_sock_invalid_options)
     ck_assert_ptr_null(srv);
     hello_init(&h, TIPC_ROLE_SUBSCRIBER, "x", 0);
     ck_assert_tipc_err(tipc_sock_connect(&s, "127.0.0.1:1", &h, &o, NULL, NULL, 0), TIPC_EINVAL);
+    o.out_cap = 0;
+    o.busy_poll_us = 1000001; /* more than a second of spinning is a mistake */
+    ck_assert_tipc_err(tipc_sock_connect(&s, "127.0.0.1:1", &h, &o, NULL, NULL, 0), TIPC_EINVAL);
+    ck_assert_ptr_null(s);
+}
+END_TEST
+
+typedef struct spin_feed {
+    tipc_server *srv;
+    uint64_t id;
+    uint32_t n, gap_us;
+} spin_feed;
+
+/* The server's side, on its own thread: frame i every gap_us (three times a
+ * gap of 30 ms, longer than the reader's spin); the main thread only reads. */
+static void *
+spin_feed_run(void *arg)
+{
+    spin_feed *sf = arg;
+    tipc_server_event ev[8];
+
+    for (uint32_t i = 0; i < sf->n; i++) {
+        usleep(i % 13 == 12 ? 30000 : sf->gap_us);
+        if (tipc_server_send(sf->srv, sf->id, TIPC_MSG_TICK, &i, sizeof i) != 0)
+            break;
+        if (i % 5 == 3 && ++i < sf->n && /* two frames in one write */
+            tipc_server_send(sf->srv, sf->id, TIPC_MSG_TICK, &i, sizeof i) != 0)
+            break;
+        if (tipc_server_flush(sf->srv) < 0 || tipc_server_poll(sf->srv, ev, 8, 0) < 0)
+            break;
+    }
+    return NULL;
+}
+
+/* busy_poll_us changes how tipc_sock_recv waits, never what it returns:
+ * frames in order, timeouts kept, a non-blocking recv does not spin. */
+START_TEST(test_sock_busy_poll_same_results)
+{
+    tipc_server *srv = server_on("127.0.0.1:0", NULL);
+    tipc_sock_opts o = {.busy_poll_us = 20000};
+    rec *r = rec_new();
+    char addr[64];
+    tipc_hello h;
+    tipc_frame f;
+    tipc_sock *s;
+    uint64_t t0, dt, id;
+
+    tcp_addr(addr, sizeof addr, srv);
+    hello_init(&h, TIPC_ROLE_SUBSCRIBER, "spinner", TIPC_STREAM_PRICES);
+    s = join(srv, r, addr, &h, &o, &id);
+    t0 = now_ms();
+    ck_assert_tipc_err(tipc_sock_recv(s, &f, 0), TIPC_EAGAIN);
+    ck_assert_uint_le(now_ms() - t0, 10); /* timeout 0: one read, no 20 ms spin */
+    t0 = now_ms();
+    ck_assert_tipc_err(tipc_sock_recv(s, &f, 60), TIPC_EAGAIN);
+    dt = now_ms() - t0;
+    ck_assert_uint_ge(dt, 55);
+    ck_assert_uint_le(dt, 1000);
+    /* Frames that arrive while the reader spins (another thread sends one
+     * every 2 ms, sometimes two), then while it sleeps after the spin. */
+    spin_feed feed = {.srv = srv, .id = id, .n = 40, .gap_us = 2000};
+    pthread_t th;
+    ck_assert_int_eq(pthread_create(&th, NULL, spin_feed_run, &feed), 0);
+    for (uint32_t k = 0; k < feed.n; k++) {
+        uint32_t v;
+        ck_assert_tipc_ok(tipc_sock_recv(s, &f, 2000));
+        ck_assert_uint_eq(f.type, TIPC_MSG_TICK);
+        ck_assert_uint_eq(f.len, 4);
+        memcpy(&v, f.data, 4);
+        ck_assert_uint_eq(v, k);
+    }
+    pthread_join(th, NULL);
+    tipc_sock_close(s);
+    tipc_server_close(srv);
+    free(r);
 }
 END_TEST
 
@@ -2063,6 +2138,7 @@ tipc_sock_suite(void)
     tcase_add_test(core, test_sock_server_close_ends_clients);
     tcase_add_test(core, test_sock_small_event_array_keeps_order);
     tcase_add_test(core, test_sock_server_fd_nests_in_poll);
+    tcase_add_test(core, test_sock_busy_poll_same_results);
     suite_add_tcase(s, core);
 
     tcase_set_timeout(errors, 20);

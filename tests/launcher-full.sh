@@ -5,6 +5,11 @@
 # a second run appending to the same log; --duration ending a --loop run; Ctrl-C; and an
 # order manager that cannot listen (port in use) named in a non-zero exit.
 set -u
+# In the --enable-sanitizers build every component is an ASan program: keep LeakSanitizer on
+# in all of them (whatever the caller's ASAN_OPTIONS say), so that a leak in any component
+# makes it exit non-zero and fails the "code 0" checks below.
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1"
+export ASAN_OPTIONS
 build=${TIPC_BUILDDIR:-.}
 src=${TIPC_SRCDIR:-.}
 run="$build/tradeipc-run"

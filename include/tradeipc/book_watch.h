@@ -50,6 +50,18 @@ TIPC_API void tipc_book_watch_destroy(tipc_book_watch *w);
 TIPC_API TIPC_NODISCARD int tipc_book_watch_next(tipc_book_watch *w, int timeout_ms,
                                                  uint32_t *index, tipc_level *out);
 
+/* tipc_book_watch_set_spin - make tipc_book_watch_next (with a timeout other
+ * than 0) watch the book's change counter in a busy loop for up to spin_us
+ * microseconds before it sleeps on the futex (the spin counts against the
+ * timeout: next() still returns within timeout_ms). A change within the
+ * spin is seen in the time a cache line takes to cross cores instead of a
+ * futex wake-up (several microseconds, more when the CPU was idle), at the
+ * price of that thread's CPU while it spins. 0 (the default) never spins.
+ * Returns: 0.
+ * Errors: TIPC_EINVAL (spin_us above 1000000; the setting is unchanged).
+ * Ownership: none. */
+TIPC_API TIPC_NODISCARD int tipc_book_watch_set_spin(tipc_book_watch *w, uint32_t spin_us);
+
 /* tipc_book_watch_position - the value of the book's change counter up to
  * which every change has been reported. A watcher has caught up with the
  * writer when this equals tipc_book_changes(). A slot found mid-write on

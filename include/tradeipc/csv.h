@@ -36,7 +36,7 @@
  *     a timestamp earlier than the previous good row's (equal timestamps are fine), so
  *     the rows returned are in nondecreasing time order.
  *   - A file with no valid row at all (empty, header only, or every row skipped) is an
- *     error: tipc_csv_next returns TIPC_EPROTO at the end instead of 0 and logs the
+ *     error: tipc_csv_next returns TIPC_ENODATA at the end instead of 0 and logs the
  *     reason at TIPC_LOG_ERROR.
  *
  * Threads: a tipc_csv or tipc_replay is used by one thread at a time.
@@ -97,7 +97,7 @@ TIPC_API TIPC_NODISCARD int tipc_csv_open(tipc_csv **out, const char *path, tipc
  * is fixed: reading never allocates.
  * Returns: 1 with *row filled; 0 at the end of the file (after at least one good row).
  *   On any return but 1, *row is unspecified.
- * Errors: TIPC_EPROTO at the end when the file held no valid row; TIPC_EIO (or another
+ * Errors: TIPC_ENODATA at the end when the file held no valid row; TIPC_EIO (or another
  *   read(2) error as a code). Once the end or an error is reached, every further call
  *   returns the same value.
  * Ownership: *row is copied into caller memory. */
@@ -113,7 +113,7 @@ TIPC_API void tipc_csv_close(tipc_csv *c);
  * max_rows: a limit on the rows kept (0 means no limit but memory); more is TIPC_ENOSPC.
  * stats: optional; filled on success and on parse errors.
  * Returns: 0 with *rows_out (never NULL on success) and *count_out >= 1.
- * Errors: those of tipc_csv_open and tipc_csv_next (TIPC_EPROTO: no valid row),
+ * Errors: those of tipc_csv_open and tipc_csv_next (TIPC_ENODATA: no valid row),
  *   TIPC_ENOSPC (more than max_rows good rows), TIPC_ENOMEM.
  * Ownership: caller owns *rows_out; release with tipc_csv_free(). Written on success only. */
 TIPC_API TIPC_NODISCARD int tipc_csv_load(const char *path, tipc_csv_kind kind,
@@ -213,7 +213,7 @@ typedef struct tipc_replay_event {
  * opts: NULL means ASAP, no loop, no limit, silent.
  * Returns: 0 and *out.
  * Errors: TIPC_EINVAL (both paths NULL, bad pace, rate or speed); the errors of
- *   tipc_csv_load for either file (TIPC_EPROTO: a file without a valid row).
+ *   tipc_csv_load for either file (TIPC_ENODATA: a file without a valid row).
  * Ownership: caller owns *out; release with tipc_replay_close(). Written on success only. */
 TIPC_API TIPC_NODISCARD int tipc_replay_open(tipc_replay **out, const char *prices_path,
                                              const char *news_path, const tipc_replay_opts *opts);

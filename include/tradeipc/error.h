@@ -52,7 +52,8 @@
     X(TIPC_EDUP, -1012, "duplicate identifier")                                                    \
     X(TIPC_ESTALE, -1013, "shared segment was taken over by a new writer")                         \
     X(TIPC_ENOTREADY, -1014, "shared segment not initialised yet")                                 \
-    X(TIPC_ECHILD, -1015, "supervised child process failed")
+    X(TIPC_ECHILD, -1015, "supervised child process failed")                                       \
+    X(TIPC_ENODATA, -1016, "no valid record in the input")
 
 TIPC_BEGIN_DECLS
 

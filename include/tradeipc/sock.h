@@ -199,6 +199,11 @@ typedef struct tipc_sock_opts {
     size_t recv_buf;           /* read buffer; 0: 256 KiB; at least 4 KiB */
     size_t out_cap;            /* most output queued; 0: 4 MiB; at least max_frame + 5 */
     const tipc_logger *logger; /* NULL: silent; copied */
+    /* Busy-poll: before sleeping in poll(), tipc_sock_recv (with a timeout
+     * other than 0) reads again, non-blocking, for up to this many
+     * microseconds. Trades one CPU spinning for the wake-up latency; 0: never
+     * (the default); at most 1000000. */
+    uint32_t busy_poll_us;
 } tipc_sock_opts;
 
 /* tipc_sock_connect - connect to a server and complete the handshake.

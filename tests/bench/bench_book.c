@@ -20,6 +20,8 @@
 
 #include "bench.h"
 
+#include <tradeipc/book_watch.h>
+
 #include <errno.h>
 #include <linux/futex.h>
 #include <stdlib.h>
@@ -286,7 +288,29 @@ futex(uint32_t *w, int op, uint32_t val)
     return syscall(SYS_futex, w, op, val, NULL, NULL, 0);
 }
 
-enum pp_kind { PP_BOOK_SPIN, PP_BOOK_FUTEX, PP_RAW_SPIN, PP_RAW_FUTEX, PP_BOOK_SPIN_AT };
+enum pp_kind {
+    PP_BOOK_SPIN,
+    PP_BOOK_FUTEX,
+    PP_RAW_SPIN,
+    PP_RAW_FUTEX,
+    PP_BOOK_SPIN_AT,
+    PP_WATCH_SPIN
+};
+
+/* PP_WATCH_SPIN: each side reads through a tipc_book_watch that spins
+ * (tipc_book_watch_set_spin) before it would sleep, as a latency-minded
+ * strategy's price thread would. */
+static tipc_book_watch *pp_watch;
+
+static tipc_book_watch *
+watch_spinning(tipc_book *b)
+{
+    tipc_book_watch *w;
+
+    BENCH_OK(tipc_book_watch_create(&w, b));
+    BENCH_OK(tipc_book_watch_set_spin(w, 1000000));
+    return w;
+}
 
 /* tipc_book_set, or tipc_book_set_at with the time the caller already has. */
 static void
@@ -320,6 +344,16 @@ book_await(tipc_book *b, uint64_t *seen, uint64_t *changes, int64_t want, int fu
 {
     tipc_level lv;
 
+    if (pp_watch != NULL) {
+        uint32_t idx;
+        int rc;
+        while ((rc = tipc_book_watch_next(pp_watch, 5000, &idx, &lv)) != 1)
+            BENCH_CHECK(rc == 0 || rc == TIPC_EINTR, "watch next: %s", tipc_strerror(rc));
+        if (BENCH_UNLIKELY(lv.value != want || idx != 0))
+            bench_fail("book ping-pong: saw %lld in slot %u, expected %lld in 0",
+                       (long long)lv.value, idx, (long long)want);
+        return;
+    }
     for (;;) {
         int rc = tipc_book_read(b, 0, &lv, seen);
         if (rc == 1) {
@@ -375,6 +409,8 @@ pp_child(const bench_ctx *c, enum pp_kind k, pp_shared *sh, size_t iters)
 
     BENCH_OK(tipc_book_create(&pong, book_pong, TIPC_BOOK_PRICES, 16, 0));
     BENCH_OK(tipc_book_add_symbol(pong, "PONG", &idx));
+    if (k == PP_WATCH_SPIN)
+        pp_watch = watch_spinning(ping);
     __atomic_store_n(&sh->go, 1, __ATOMIC_RELEASE);
     for (size_t i = 1; i <= iters; i++) {
         book_await(ping, &seen, &changes, (int64_t)i, fm);
@@ -396,7 +432,7 @@ pingpong(const bench_ctx *c, enum pp_kind k, size_t iters, size_t warm)
     uint32_t idx = 0;
     pid_t pid;
 
-    if (k == PP_BOOK_SPIN || k == PP_BOOK_FUTEX || k == PP_BOOK_SPIN_AT) {
+    if (k == PP_BOOK_SPIN || k == PP_BOOK_FUTEX || k == PP_BOOK_SPIN_AT || k == PP_WATCH_SPIN) {
         BENCH_OK(tipc_book_create(&ping, book_ping, TIPC_BOOK_PRICES, 16, 0));
         BENCH_OK(tipc_book_add_symbol(ping, "PING", &idx));
     }
@@ -410,6 +446,8 @@ pingpong(const bench_ctx *c, enum pp_kind k, size_t iters, size_t warm)
     if (ping != NULL) {
         pong = open_retry(book_pong);
         changes = tipc_book_changes(pong);
+        if (k == PP_WATCH_SPIN)
+            pp_watch = watch_spinning(pong);
     }
     for (size_t i = 1; i <= iters; i++) {
         uint64_t t0 = bench_ns(), t1;
@@ -425,6 +463,8 @@ pingpong(const bench_ctx *c, enum pp_kind k, size_t iters, size_t warm)
             tipc_hist_record(h, (t1 - t0) / 2);
     }
     bench_wait(pid, "ping-pong child");
+    tipc_book_watch_destroy(pp_watch);
+    pp_watch = NULL;
     if (ping != NULL) {
         tipc_book_close(pong);
         tipc_book_close(ping);
@@ -443,6 +483,7 @@ bench_visibility(const bench_ctx *c)
     tipc_hist *raw_spin = pingpong(c, PP_RAW_SPIN, spin, warm);
     tipc_hist *book_spin = pingpong(c, PP_BOOK_SPIN, spin, warm);
     tipc_hist *book_spin_at = pingpong(c, PP_BOOK_SPIN_AT, spin, warm);
+    tipc_hist *watch_spin = pingpong(c, PP_WATCH_SPIN, spin, warm);
     tipc_hist *raw_fut = pingpong(c, PP_RAW_FUTEX, fut, warm);
     tipc_hist *book_fut = pingpong(c, PP_BOOK_FUTEX, fut, warm);
 
@@ -454,6 +495,7 @@ bench_visibility(const bench_ctx *c)
     bench_lat_row("raw shm cache-line ping-pong (floor)", raw_spin, raw_spin);
     bench_lat_row("book set -> read, reader spinning", book_spin, raw_spin);
     bench_lat_row("book set_at -> read, reader spinning", book_spin_at, raw_spin);
+    bench_lat_row("book set -> tipc_book_watch, spinning", watch_spin, raw_spin);
     bench_lat_row("raw futex ping-pong (floor)", raw_fut, raw_fut);
     bench_lat_row("book set -> wait/read, reader on futex", book_fut, raw_fut);
     double ratio =
@@ -463,16 +505,19 @@ bench_visibility(const bench_ctx *c)
     bench_summary(c, "book.vis.spin.p50", (double)tipc_hist_percentile(book_spin, 50));
     bench_summary(c, "book.vis.raw.p50", (double)tipc_hist_percentile(raw_spin, 50));
     bench_summary(c, "book.vis.spin_at.p50", (double)tipc_hist_percentile(book_spin_at, 50));
+    bench_summary(c, "book.vis.watchspin.p50", (double)tipc_hist_percentile(watch_spin, 50));
     bench_summary(c, "book.vis.futex.p50", (double)tipc_hist_percentile(book_fut, 50));
     bench_summary(c, "book.vis.rawfutex.p50", (double)tipc_hist_percentile(raw_fut, 50));
     bench_curve(c, "lat_book_raw_spin.dat", raw_spin);
     bench_curve(c, "lat_book_spin.dat", book_spin);
     bench_curve(c, "lat_book_spin_at.dat", book_spin_at);
+    bench_curve(c, "lat_book_watch_spin.dat", watch_spin);
     bench_curve(c, "lat_book_raw_futex.dat", raw_fut);
     bench_curve(c, "lat_book_futex.dat", book_fut);
     tipc_hist_destroy(raw_spin);
     tipc_hist_destroy(book_spin);
     tipc_hist_destroy(book_spin_at);
+    tipc_hist_destroy(watch_spin);
     tipc_hist_destroy(raw_fut);
     tipc_hist_destroy(book_fut);
 }

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,12 +36,19 @@
 
 #define MAX_CLIENTS 8
 
-enum path { P_RAW, P_RAWCODEC, P_ZMQ, P_NOSYNC, P_SYNC, P_COUNT };
-static const char *const path_name[P_COUNT] = {
-    "raw TCP ping-pong, same sizes (floor)", "  raw TCP + tradeipc JSON codec",
-    "ZeroMQ REQ/REP, same sizes", "tradeipc order manager, --no-sync",
-    "tradeipc order manager, --sync"};
-static const char *const path_key[P_COUNT] = {"raw", "rawcodec", "zmq", "nosync", "sync"};
+/* The last two (1 strategy only): the client spins on a non-blocking read
+ * instead of sleeping until the ack, raw and with tipc_sock_opts.busy_poll_us. */
+enum path { P_RAW, P_RAWCODEC, P_ZMQ, P_NOSYNC, P_SYNC, P_RAWSPIN, P_SPIN, P_COUNT };
+static const char *const path_name[P_COUNT] = {"raw TCP ping-pong, same sizes (floor)",
+                                               "  raw TCP + tradeipc JSON codec",
+                                               "ZeroMQ REQ/REP, same sizes",
+                                               "tradeipc order manager, --no-sync",
+                                               "tradeipc order manager, --sync",
+                                               "raw TCP, client spinning (spin floor)",
+                                               "tradeipc --no-sync, busy_poll_us=200"};
+static const char *const path_key[P_COUNT] = {"raw",  "rawcodec", "zmq", "nosync",
+                                              "sync", "rawspin",  "spin"};
+#define SPIN_US 200
 
 typedef struct shared {
     char endpoint[128];
@@ -90,9 +98,10 @@ typical_sizes(void)
 /* ---- Clients (children, CPU 1) ------------------------------------------ */
 
 static void
-client_lib(int port, int idx, size_t n, size_t warm, tipc_hist *h)
+client_lib(int port, int idx, size_t n, size_t warm, tipc_hist *h, uint32_t spin_us)
 {
     tipc_hello hello = {.role = TIPC_ROLE_STRATEGY};
+    tipc_sock_opts so = {.busy_poll_us = spin_us};
     char addr[64], why[256] = "", json[TIPC_ORDER_JSON_MAX];
     tipc_sock *s;
     tipc_order o;
@@ -103,7 +112,7 @@ client_lib(int port, int idx, size_t n, size_t warm, tipc_hist *h)
 
     snprintf(hello.name, sizeof hello.name, "bench%d", idx);
     snprintf(addr, sizeof addr, "127.0.0.1:%d", port);
-    rc = tipc_sock_connect(&s, addr, &hello, NULL, NULL, why, sizeof why);
+    rc = tipc_sock_connect(&s, addr, &hello, &so, NULL, why, sizeof why);
     BENCH_CHECK(rc == 0, "strategy %d: connect: %s %s", idx, tipc_strerror(rc), why);
     for (size_t i = 1; i <= n + warm; i++) {
         uint64_t t0 = bench_ns(), t1;
@@ -130,15 +139,18 @@ client_lib(int port, int idx, size_t n, size_t warm, tipc_hist *h)
 /* Read until buf holds one whole frame (one read(2) when it arrives at
  * once); returns its length field. The peer sends one frame at a time. */
 static uint32_t
-read_frame(int fd, uint8_t *buf, size_t cap)
+read_frame(int fd, uint8_t *buf, size_t cap, int spin)
 {
     size_t have = 0;
     uint32_t L = 0;
 
     for (;;) {
-        ssize_t k = read(fd, buf + have, cap - have);
-        if (k < 0 && errno == EINTR)
+        ssize_t k = recv(fd, buf + have, cap - have, spin ? MSG_DONTWAIT : 0);
+        if (k < 0 && (errno == EINTR || (spin && errno == EAGAIN))) {
+            if (spin)
+                __builtin_ia32_pause();
             continue;
+        }
         BENCH_CHECK(k > 0, "raw client: read: %s", k < 0 ? strerror(errno) : "EOF");
         have += (size_t)k;
         if (have >= 4) {
@@ -153,7 +165,7 @@ read_frame(int fd, uint8_t *buf, size_t cap)
 /* The floor's client; with codec, it also encodes each order and decodes
  * each ack with tradeipc's JSON codec (the decomposition row). */
 static void
-client_raw(int port, int idx, int codec, size_t n, size_t warm, tipc_hist *h)
+client_raw(int port, int idx, int codec, size_t n, size_t warm, tipc_hist *h, int spin)
 {
     uint8_t out[TIPC_ORDER_JSON_MAX + TIPC_FRAME_HDR], in[TIPC_ORDER_JSON_MAX + TIPC_FRAME_HDR];
     int fd = bench_tcp_connect(port);
@@ -173,7 +185,7 @@ client_raw(int port, int idx, int codec, size_t n, size_t warm, tipc_hist *h)
                                        &len));
         }
         bench_write_all(fd, out, len);
-        uint32_t L = read_frame(fd, in, sizeof in);
+        uint32_t L = read_frame(fd, in, sizeof in, spin);
         if (codec) {
             BENCH_OK(tipc_ack_decode((const char *)in + TIPC_FRAME_HDR, L - 1, &a));
             BENCH_CHECK(strcmp(a.client_order_id, o.client_order_id) == 0,
@@ -224,10 +236,11 @@ spawn_client(const bench_ctx *c, enum path p, int port, int idx, size_t n, size_
     h = bench_hist();
     switch (p) {
     case P_RAW:
-        client_raw(port, idx, 0, n, warm, h);
+    case P_RAWSPIN:
+        client_raw(port, idx, 0, n, warm, h, p == P_RAWSPIN);
         break;
     case P_RAWCODEC:
-        client_raw(port, idx, 1, n, warm, h);
+        client_raw(port, idx, 1, n, warm, h, 0);
         break;
 #ifdef HAVE_ZMQ
     case P_ZMQ:
@@ -237,7 +250,7 @@ spawn_client(const bench_ctx *c, enum path p, int port, int idx, size_t n, size_
         break;
 #endif
     default:
-        client_lib(port, idx, n, warm, h);
+        client_lib(port, idx, n, warm, h, p == P_SPIN ? SPIN_US : 0);
         break;
     }
     sh->client_cpu_ns[idx] = bench_cpu_ns(0);
@@ -462,20 +475,20 @@ run(const bench_ctx *c, enum path p, int nclients, size_t n, size_t warm, result
 
     r->h = bench_hist();
     snprintf(out_path, sizeof out_path, "%s/om.out", tmpdir);
-    if (p == P_NOSYNC || p == P_SYNC) {
+    if (p == P_NOSYNC || p == P_SYNC || p == P_SPIN) {
         char log[128];
         snprintf(log, sizeof log, "%s/order_log.txt", tmpdir);
         if (unlink(log) < 0 && errno != ENOENT)
             bench_fail("unlink %s: %s", log, strerror(errno));
         om = start_om(c, p == P_SYNC, &port, out_path);
-    } else if (p == P_RAW || p == P_RAWCODEC) {
+    } else if (p == P_RAW || p == P_RAWCODEC || p == P_RAWSPIN) {
         lfd = bench_tcp_listen(&port);
     }
     t0 = bench_ns();
     cpu0 = bench_cpu_ns(om);
     for (int i = 0; i < nclients; i++)
         pids[i] = spawn_client(c, p, port, i, n, warm, sh);
-    if (p == P_RAW || p == P_RAWCODEC) {
+    if (p == P_RAW || p == P_RAWCODEC || p == P_RAWSPIN) {
         raw_server(lfd, nclients, p == P_RAWCODEC);
         close(lfd);
     }
@@ -551,6 +564,10 @@ main(int argc, char **argv)
         size_t warm = c.quick ? 20 : 500;
 
         for (int p = 0; p < P_COUNT; p++) {
+            if (p >= P_RAWSPIN && k != 1) { /* 8 spinning clients on one CPU: no */
+                r[ci][p].h = NULL;
+                continue;
+            }
 #ifndef HAVE_ZMQ
             if (p == P_ZMQ) {
                 r[ci][p].h = NULL;
@@ -567,14 +584,17 @@ main(int argc, char **argv)
         bench_lat_header();
         for (int p = 0; p < P_COUNT; p++)
             if (r[ci][p].h != NULL)
-                bench_lat_row(path_name[p], r[ci][p].h, r[ci][P_RAW].h);
+                bench_lat_row(path_name[p], r[ci][p].h, r[ci][p == P_SPIN ? P_RAWSPIN : P_RAW].h);
         if (ci == 0)
             bench_lat_row("  disk: write + fdatasync of one line", disk, NULL);
         printf("   CPU us per order, server + client:");
-        for (int p = 0; p < P_COUNT; p++)
-            if (r[ci][p].h != NULL)
-                printf(" %s %.1f+%.1f%s", path_key[p], r[ci][p].srv_cpu, r[ci][p].cli_cpu,
-                       p + 1 < P_COUNT ? "," : "\n");
+        for (int p = 0, first = 1; p < P_COUNT; p++)
+            if (r[ci][p].h != NULL) {
+                printf("%s %s %.1f+%.1f", first ? "" : ",", path_key[p], r[ci][p].srv_cpu,
+                       r[ci][p].cli_cpu);
+                first = 0;
+            }
+        putchar('\n');
         if (r[ci][P_ZMQ].h != NULL)
             bench_note("tradeipc --no-sync vs ZeroMQ REQ/REP: p50 %.2fx, p99 %.2fx (< 1 is better)",
                        (double)tipc_hist_percentile(r[ci][P_NOSYNC].h, 50) /
@@ -595,7 +615,7 @@ main(int argc, char **argv)
         if (dat != NULL) {
             fprintf(dat, "%d", k);
             for (int q = 0; q < 2; q++)
-                for (int p = 0; p < P_COUNT; p++)
+                for (int p = 0; p <= P_SYNC; p++) /* the columns plots.gp reads */
                     fprintf(dat, " %llu",
                             r[ci][p].h
                                 ? (unsigned long long)tipc_hist_percentile(r[ci][p].h, q ? 99 : 50)
@@ -611,6 +631,11 @@ main(int argc, char **argv)
                "tipc_ack_encode/_decode on the two sides (what the codec alone adds)");
     bench_note("CPU us per order: CPU time (user + system) per round trip in the server process "
                "(order manager, floor server, REP) and in the clients");
+    bench_note("spinning rows (1 strategy): the client reads non-blocking in a loop instead of "
+               "sleeping until the ack (raw: recv(MSG_DONTWAIT); tradeipc: tipc_sock_opts."
+               "busy_poll_us=%d, which spins up to that long, then sleeps in poll); the tradeipc "
+               "row's multiple is of the spinning floor. It costs the client's CPU.",
+               SPIN_US);
     for (int ci = 0; ci < 2; ci++)
         for (int p = 0; p < P_COUNT; p++)
             tipc_hist_destroy(r[ci][p].h);

@@ -41,7 +41,9 @@ set format y "%.0s%cs"
 plot results."/lat_order_raw_1.dat" u 2:($3/1e9) w lp lw 2 pt 7 lc rgb c_raw t "raw TCP ping-pong (floor)", \
      results."/lat_order_zmq_1.dat" u 2:($3/1e9) w lp lw 2 pt 9 lc rgb c_zmq t "ZeroMQ REQ/REP", \
      results."/lat_order_nosync_1.dat" u 2:($3/1e9) w lp lw 3 pt 5 lc rgb c_lib t "tradeipc order manager --no-sync", \
-     results."/lat_order_sync_1.dat" u 2:($3/1e9) w lp lw 2 pt 4 lc rgb c_sync t "tradeipc order manager --sync (fdatasync)"
+     results."/lat_order_sync_1.dat" u 2:($3/1e9) w lp lw 2 pt 4 lc rgb c_sync t "tradeipc order manager --sync (fdatasync)", \
+     results."/lat_order_rawspin_1.dat" u 2:($3/1e9) w lp lw 2 pt 6 dt 2 lc rgb c_raw t "raw TCP, client spinning", \
+     results."/lat_order_spin_1.dat" u 2:($3/1e9) w lp lw 2 pt 4 dt 2 lc rgb c_lib t "tradeipc --no-sync, busy\\_poll\\_us=200"
 
 set output out."/order_latency_8.png"
 set title "Order round trip, 8 concurrent strategies, one order in flight each"
@@ -62,6 +64,7 @@ plot results."/lat_book_raw_spin.dat" u 2:($3/1e9) w lp lw 2 pt 7 lc rgb c_raw t
 set output out."/system_latency.png"
 set title "Tick-to-order through the whole system (tradeipc-run, 10,000 events/s)"
 plot results."/lat_system_tcp_rtt.dat" u 2:($3/1e9) w lp lw 2 pt 7 lc rgb c_raw t "raw TCP ping-pong round trip (floor)", \
+     results."/lat_system_chain.dat" u 2:($3/1e9) w lp lw 2 pt 6 dt 2 lc rgb c_raw t "raw TCP -> futex -> TCP chain, same pace (path floor)", \
      results."/lat_system_t2o.dat" u 2:($3/1e9) w lp lw 3 pt 5 lc rgb c_lib t "tick-to-order, default (log fdatasync on)", \
      results."/lat_system_t2o_nosync.dat" u 2:($3/1e9) w lp lw 2 pt 4 lc rgb c_sync t "tick-to-order, --no-sync"
 unset logscale; set format y "%g"; set xtics auto; set xrange [*:*]; set yrange [*:*]

@@ -7,7 +7,7 @@
  * Properties, read as prices and as news: every row returned is valid for
  * its kind (symbol, value range), in nondecreasing time, with increasing
  * line numbers; the counters add up; the end is 0 after at least one good
- * row and TIPC_EPROTO otherwise, and stays so. The replay of the file as
+ * row and TIPC_ENODATA otherwise, and stays so. The replay of the file as
  * both the price and the news file must load exactly when both readers
  * found a row, hold as many events as they returned, play them once in
  * time order in ASAP mode and end with TIPC_ENOENT; looped and paced by
@@ -44,7 +44,7 @@ read_all(tipc_csv_kind kind, size_t *rows_out)
         last_line = row.line;
         rows++;
     }
-    FUZZ_CHECK(rc == 0 || rc == TIPC_EPROTO);
+    FUZZ_CHECK(rc == 0 || rc == TIPC_ENODATA);
     FUZZ_CHECK((rc == 0) == (rows > 0));
     FUZZ_CHECK_RC(tipc_csv_next(c, &row), rc);
     tipc_csv_get_stats(c, &st);
@@ -69,7 +69,7 @@ replay(size_t nprices, size_t nnews)
     o.log = &fuzz_logger;
     rc = tipc_replay_open(&r, path, path, &o);
     if (nprices == 0 || nnews == 0) {
-        FUZZ_CHECK_RC(rc, TIPC_EPROTO);
+        FUZZ_CHECK_RC(rc, TIPC_ENODATA);
         return;
     }
     FUZZ_CHECK_RC(rc, 0);
