@@ -52,6 +52,19 @@ die_rc(int rc, const char *what)
 }
 
 void
+die(const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    log_line("fatal: %s", msg);
+    exit(EXIT_FAILURE);
+}
+
+void
 die_usage(const char *usage, const char *fmt, ...)
 {
     va_list ap;
@@ -106,6 +119,18 @@ signal_ready(const char *what)
         }
         unsetenv("TIPC_READY_FD");
     }
+}
+
+void
+signal_ready_f(const char *fmt, ...)
+{
+    char what[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    signal_ready(what);
 }
 
 long

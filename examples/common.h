@@ -27,6 +27,8 @@ void log_line(const char *fmt, ...) TIPC_PRINTF(1, 2);
             die_rc(rc_, (what));                                                                   \
     } while (0)
 void die_rc(int rc, const char *what) __attribute__((noreturn));
+/* Log "fatal: <message>" and exit with status 1. */
+void die(const char *fmt, ...) __attribute__((noreturn)) TIPC_PRINTF(1, 2);
 void die_usage(const char *usage, const char *fmt, ...) __attribute__((noreturn)) TIPC_PRINTF(2, 3);
 
 /* Set prog_name, install SIGINT/SIGTERM -> stop_requested, ignore SIGPIPE. */
@@ -35,6 +37,8 @@ void example_init(const char *name, int verbose);
 /* Tell the launcher we are ready: writes to the fd in $TIPC_READY_FD if set
  * (then closes it) and logs "ready: <what>". */
 void signal_ready(const char *what);
+/* signal_ready with a printf-style message. */
+void signal_ready_f(const char *fmt, ...) TIPC_PRINTF(1, 2);
 
 /* nanosleep for ms milliseconds (an interrupting signal ends it early). */
 void sleep_ms(long ms);

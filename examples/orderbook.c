@@ -1,18 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* tradeipc-orderbook: subscribes to the gateway's prices and writes every tick
- * into the shared price book, where strategies read it without a socket. The
- * slot's source_ns is the tick's gateway send_ns, so a reader can measure
- * tick-to-order latency from it. When the gateway goes away it reconnects
- * with backoff and resumes from the snapshot; it exits at END_OF_DATA unless
- * --stay. See doc/tradeipc-orderbook.1. */
+/* tradeipc-orderbook: writes every price tick from the gateway into the shared
+ * price book, with the tick's send_ns as the slot's source_ns (so readers can
+ * measure tick-to-order latency). The subscriber (subscriber.h) reconnects with
+ * backoff and resumes from the snapshot without writing a tick twice. Exits at
+ * END_OF_DATA unless --stay. See doc/tradeipc-orderbook.1. */
 #include "config.h"
 
 #include <getopt.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
-#include <tradeipc/feed.h>
+#include <tradeipc/subscriber.h>
 
 #include "common.h"
 #include "defaults.h"
@@ -33,163 +30,92 @@ static const char usage[] =
     "  -v, --verbose          log more\n"
     "  -h, --help             show this help\n";
 
-#define NOT_IN_BOOK UINT32_MAX
-enum { LOST, END, STOP };
+struct orderbook {
+    const char *addr, *book_name;
+    long capacity, connect_ms, report_ms;
+    int stay;
+    tipc_book *book;
+    tipc_subscriber *feed;
+    uint64_t written, not_stored;
+    uint64_t down_since_ns; /* start, or when the last connection was lost */
+    tipc_meter meter;       /* started at the first write */
+    int metering;
+};
 
-typedef struct symstate {
-    uint32_t book_idx;     /* NOT_IN_BOOK when the book was full */
-    uint64_t seq, send_ns; /* the last tick written, to skip it in a later snapshot */
-} symstate;
-
-static tipc_book *book;
-static tipc_symtab *syms;
-static symstate *st;                                           /* by symtab index */
-static uint64_t written, gaps, reconnects, bad_frames, expect; /* expect 0: not known */
-static tipc_meter meter;
-static int metering;
-
-static symstate *
-symbol_state(const char *sym)
-{
-    uint32_t i;
-    int rc;
-
-    if (tipc_symtab_find(syms, sym, &i) == 0)
-        return &st[i];
-    if ((rc = tipc_symtab_add(syms, sym, &i)) < 0)
-        return NULL; /* more symbols than --capacity: not stored */
-    st[i] = (symstate){.book_idx = NOT_IN_BOOK};
-    rc = tipc_book_add_symbol(book, sym, &st[i].book_idx);
-    if (rc == TIPC_ENOSPC)
-        LOG("book full (--capacity): %s not stored", sym);
-    else
-        DIE_ON(rc, "tipc_book_add_symbol");
-    return &st[i];
-}
-
+/* Write one tick; the symbol is registered the first time it appears. */
 static void
-on_tick(const tipc_frame *f, int in_snapshot, uint64_t now)
+write_tick(struct orderbook *ob, const tipc_sub_event *e, uint64_t now)
 {
-    char why[128];
-    tipc_tick t;
-    symstate *s;
+    const tipc_tick *t = &e->tick;
+    uint32_t idx;
+    int rc = tipc_book_add_symbol(ob->book, t->symbol, &idx);
 
-    if (tipc_tick_decode_ex(f->data, f->len, &t, why, sizeof why) < 0) {
-        if (++bad_frames <= 10)
-            LOG("bad tick frame (%u bytes) ignored: %s", f->len, why);
+    if (rc == 0)
+        rc = tipc_book_set(ob->book, idx, t->price, t->send_ns);
+    if (rc == TIPC_ESTALE)
+        die("another writer took the book over; stopping");
+    if (rc == TIPC_ENOSPC) {
+        if (ob->not_stored++ == 0)
+            LOG("book full (--capacity %ld): %s and further new symbols not stored", ob->capacity,
+                t->symbol);
         return;
-    }
-    if (!in_snapshot) {
-        if (expect != 0 && t.seq != expect && ++gaps <= 10)
-            LOG("seq gap: expected %llu, got %llu", (unsigned long long)expect,
-                (unsigned long long)t.seq);
-        expect = t.seq + 1;
-    }
-    if ((s = symbol_state(t.symbol)) == NULL || s->book_idx == NOT_IN_BOOK)
-        return;
-    if (in_snapshot && s->seq == t.seq && s->send_ns == t.send_ns)
-        return; /* already in the book: writing it again would look like a new tick */
-    int rc = tipc_book_set(book, s->book_idx, t.price, t.send_ns);
-    if (rc == TIPC_ESTALE) {
-        LOG("fatal: another writer took the book over; stopping");
-        exit(EXIT_FAILURE);
     }
     DIE_ON(rc, "tipc_book_set");
-    s->seq = t.seq;
-    s->send_ns = t.send_ns;
-    written++;
-    if (!metering)
-        tipc_meter_init(&meter, now), metering = 1;
-    tipc_meter_add(&meter, 1, f->len, now);
-}
-
-static void
-report(uint64_t now, long report_ms)
-{
-    tipc_meter_report r;
-    char text[256];
-
-    if (metering && tipc_meter_poll(&meter, now, (uint64_t)report_ms * 1000000, &r) == 1 &&
-        tipc_meter_format(&r, text, sizeof text) >= 0)
-        LOG("updates: %s; gaps %llu", text, (unsigned long long)gaps);
-}
-
-/* Connect, retrying with backoff (100 ms doubling to 2 s) for up to timeout_ms. */
-static tipc_sock *
-connect_gateway(const char *addr, const tipc_hello *hello, long timeout_ms)
-{
-    tipc_sock_opts so = {.connect_timeout_ms = 1000, .logger = &example_logger};
-    uint64_t deadline = tipc_time_monotonic_ns() + (uint64_t)timeout_ms * 1000000;
-    long backoff_ms = 100;
-    char why[256] = "";
-    tipc_sock *s;
-
-    while (!stop_requested) {
-        int rc = tipc_sock_connect(&s, addr, hello, &so, NULL, why, sizeof why);
-        if (rc == 0)
-            return s;
-        if (rc == TIPC_EREJECTED || rc == TIPC_EINVAL || rc == TIPC_EVERSION) {
-            LOG("fatal: gateway %s: %s: %s", addr, tipc_strerror(rc), why);
-            exit(EXIT_FAILURE);
-        }
-        if (timeout_ms > 0 && tipc_time_monotonic_ns() >= deadline) {
-            LOG("fatal: no gateway at %s after %ld ms: %s", addr, timeout_ms, tipc_strerror(rc));
-            exit(EXIT_FAILURE);
-        }
-        LOG("gateway %s: %s; retrying in %ld ms", addr, tipc_strerror(rc), backoff_ms);
-        nanosleep(&(struct timespec){backoff_ms / 1000, backoff_ms % 1000 * 1000000}, NULL);
-        backoff_ms = backoff_ms * 2 > 2000 ? 2000 : backoff_ms * 2;
+    ob->written++;
+    if (!ob->metering) {
+        tipc_meter_init(&ob->meter, now);
+        ob->metering = 1;
     }
-    return NULL;
+    tipc_meter_add(&ob->meter, 1, e->len, now);
 }
 
-/* Receive until END_OF_DATA (unless stay), a lost connection or a stop request. */
+/* Returns 1 when the program is done (END_OF_DATA without --stay). */
 static int
-session(tipc_sock *s, int stay, long report_ms)
+handle(struct orderbook *ob, const tipc_sub_event *e, uint64_t now)
 {
-    int in_snapshot = 0;
-    tipc_snapshot_end end;
-    tipc_frame f;
+    const char *err = tipc_strerror(e->err);
+    tipc_subscriber_stats st;
 
-    expect = 0; /* the snapshot says where the stream stands */
-    while (!stop_requested) {
-        int rc = tipc_sock_recv(s, &f, 100);
-        uint64_t now = tipc_time_monotonic_ns();
-
-        if (rc == TIPC_EAGAIN) {
-            report(now, report_ms);
-            continue;
-        }
-        if (rc < 0) {
-            LOG("connection to the gateway lost: %s", tipc_strerror(rc));
-            return LOST;
-        }
-        switch (f.type) {
-        case TIPC_MSG_TICK:
-            on_tick(&f, in_snapshot, now);
-            break;
-        case TIPC_MSG_SNAPSHOT_BEGIN:
-            in_snapshot = 1;
-            break;
-        case TIPC_MSG_SNAPSHOT_END:
-            in_snapshot = 0;
-            if (tipc_snapshot_end_decode(f.data, f.len, &end) == 0)
-                expect = end.price_seq + 1;
-            else
-                LOG("bad SNAPSHOT_END payload ignored");
-            break;
-        case TIPC_MSG_END_OF_DATA:
-            LOG("end of data: %llu prices written, %llu gaps", (unsigned long long)written,
-                (unsigned long long)gaps);
-            if (!stay)
-                return END;
-            break;
-        default:
-            break; /* not ours (news, future types) */
-        }
-        report(now, report_ms);
+    tipc_subscriber_get_stats(ob->feed, &st);
+    switch (e->kind) {
+    case TIPC_SUB_EV_TICK:
+        write_tick(ob, e, now);
+        break;
+    case TIPC_SUB_EV_CONNECTED:
+        if (st.connects == 1)
+            signal_ready_f("book %s (capacity %ld), subscribed to %s", ob->book_name, ob->capacity,
+                           ob->addr);
+        else
+            LOG("reconnected to %s (reconnect %llu)", ob->addr, st.connects - 1ull);
+        break;
+    case TIPC_SUB_EV_CONNECT_FAILED: /* fatal when refused or none succeeded for a while */
+        if (e->err == TIPC_EREJECTED || e->err == TIPC_EINVAL || e->err == TIPC_EVERSION)
+            die("gateway %s: %s%s%s", ob->addr, err, e->why[0] ? ": " : "", e->why);
+        if (ob->connect_ms > 0 && now - ob->down_since_ns >= (uint64_t)ob->connect_ms * 1000000)
+            die("no gateway at %s after %ld ms: %s", ob->addr, ob->connect_ms, err);
+        LOG("gateway %s: %s; retrying in %u ms", ob->addr, err, e->retry_ms);
+        break;
+    case TIPC_SUB_EV_LOST:
+        LOG("connection to the gateway lost: %s", err);
+        ob->down_since_ns = now;
+        break;
+    case TIPC_SUB_EV_GAP:
+        if (st.gaps <= 10)
+            LOG("seq gap: expected %llu, got %llu", (unsigned long long)e->seq_from,
+                (unsigned long long)e->seq_to);
+        break;
+    case TIPC_SUB_EV_RESET:
+        LOG("gateway restarted: price seq back from %llu to %llu", (unsigned long long)e->seq_from,
+            (unsigned long long)e->seq_to);
+        break;
+    case TIPC_SUB_EV_END_OF_DATA:
+        LOG("end of data: %llu prices written, %llu gaps", (unsigned long long)ob->written,
+            (unsigned long long)st.gaps);
+        return !ob->stay;
+    default:
+        break; /* news: not subscribed */
     }
-    return STOP;
+    return 0;
 }
 
 int
@@ -203,28 +129,30 @@ main(int argc, char **argv)
         {"unlink-at-exit", 0, 0, 'u'}, {"verbose", 0, 0, 'v'}, {"help", 0, 0, 'h'},
         {0, 0, 0, 0}};
     /* clang-format on */
-    const char *addr = DEFAULT_GATEWAY_ADDR, *name = DEFAULT_PRICE_BOOK;
+    struct orderbook ob = {.addr = DEFAULT_GATEWAY_ADDR,
+                           .book_name = DEFAULT_PRICE_BOOK,
+                           .capacity = DEFAULT_BOOK_CAPACITY,
+                           .connect_ms = 30000,
+                           .report_ms = DEFAULT_REPORT_MS};
     const char *client = "orderbook", *token = "";
-    long capacity = DEFAULT_BOOK_CAPACITY, connect_ms = 30000, report_ms = DEFAULT_REPORT_MS;
-    int opt, verbose = 0, stay = 0, unlink_at_exit = 0, state = LOST, rc;
+    int opt, verbose = 0, unlink_at_exit = 0, rc;
     unsigned flags = 0;
     tipc_hello hello = {.role = TIPC_ROLE_SUBSCRIBER, .streams = TIPC_STREAM_PRICES};
-    tipc_meter_report sum = {0};
-    char why[256] = "", ready[512];
 
     prog_name = "orderbook"; /* for usage errors, before example_init */
     while ((opt = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
         switch (opt) { /* clang-format off */
-        case 'g': addr = optarg; break;
-        case 'b': name = optarg; break;
-        case 'c': capacity = parse_long(usage, "--capacity", optarg, 1, TIPC_BOOK_MAX_CAPACITY);
+        case 'g': ob.addr = optarg; break;
+        case 'b': ob.book_name = optarg; break;
+        case 'c': ob.capacity = parse_long(usage, "--capacity", optarg, 1, TIPC_BOOK_MAX_CAPACITY);
                   break;
         case 'n': client = optarg; break;
         case 't': token = optarg; break;
-        case 's': stay = 1; break;
+        case 's': ob.stay = 1; break;
         case 'T': flags |= TIPC_BOOK_TAKEOVER; break;
-        case 'C': connect_ms = parse_long(usage, "--connect-timeout", optarg, 0, 86400000); break;
-        case 'R': report_ms = parse_long(usage, "--report-ms", optarg, 1, 86400000); break;
+        case 'C': ob.connect_ms = parse_long(usage, "--connect-timeout", optarg, 0, 86400000);
+                  break;
+        case 'R': ob.report_ms = parse_long(usage, "--report-ms", optarg, 1, 86400000); break;
         case 'u': unlink_at_exit = 1; break;
         case 'v': verbose++; break;
         case 'h': fputs(usage, stdout); return 0;
@@ -239,46 +167,47 @@ main(int argc, char **argv)
         die_usage(usage, "--token: at most %d characters", TIPC_SOCK_TOKEN_MAX);
     example_init("orderbook", verbose);
 
-    rc = tipc_book_create_ex(&book, name, TIPC_BOOK_PRICES, (uint32_t)capacity, flags, why,
-                             sizeof why);
-    if (rc == TIPC_EBUSY || rc == TIPC_EVERSION) {
-        LOG("fatal: cannot create book %s: %s: %s (%s)", name, tipc_strerror(rc), why,
+    char why[256] = "";
+    rc = tipc_book_create_ex(&ob.book, ob.book_name, TIPC_BOOK_PRICES, (uint32_t)ob.capacity, flags,
+                             why, sizeof why);
+    if (rc == TIPC_EBUSY || rc == TIPC_EVERSION)
+        die("cannot create book %s: %s: %s (%s)", ob.book_name, tipc_strerror(rc), why,
             rc == TIPC_EBUSY ? "another orderbook running? --takeover forces it"
                              : "remove it with tipc_book_unlink or choose another --book");
-        return EXIT_FAILURE;
-    }
-    DIE_ON(rc, name);
-    if (tipc_book_generation(book) > 1)
-        LOG("took over book %s (generation %u)", name, tipc_book_generation(book));
-    DIE_ON(tipc_symtab_create(&syms, (uint32_t)capacity), "tipc_symtab_create");
-    if ((st = calloc((size_t)capacity, sizeof *st)) == NULL)
-        die_rc(TIPC_ENOMEM, "symbol table");
+    DIE_ON(rc, ob.book_name);
+    if (tipc_book_generation(ob.book) > 1)
+        LOG("took over book %s (generation %u)", ob.book_name, tipc_book_generation(ob.book));
 
-    for (int connected = 0; !stop_requested && state == LOST;) {
-        tipc_sock *s = connect_gateway(addr, &hello, connect_ms);
-        if (s == NULL)
-            break;
-        if (connected++ == 0) {
-            snprintf(ready, sizeof ready, "book %s (capacity %ld), subscribed to %s", name,
-                     capacity, addr);
-            signal_ready(ready);
-        } else {
-            reconnects++;
-            LOG("reconnected to %s (reconnect %llu)", addr, (unsigned long long)reconnects);
-        }
-        state = session(s, stay, report_ms);
-        tipc_sock_close(s);
+    tipc_subscriber_opts so = {.logger = &example_logger};
+    tipc_subscriber_stats st;
+    tipc_sub_event ev[32];
+    tipc_meter_report r;
+    char text[256];
+    DIE_ON(tipc_subscriber_open(&ob.feed, ob.addr, &hello, &so), "tipc_subscriber_open");
+    ob.down_since_ns = tipc_time_monotonic_ns();
+    for (int done = 0; !done && !stop_requested;) {
+        int n = tipc_subscriber_poll(ob.feed, ev, 32, 100);
+        uint64_t now = tipc_time_monotonic_ns();
+        for (int i = 0; i < n && !done; i++)
+            done = handle(&ob, &ev[i], now);
+        tipc_subscriber_get_stats(ob.feed, &st);
+        if (ob.metering && tipc_meter_poll(&ob.meter, now, ob.report_ms * 1000000ull, &r) == 1 &&
+            tipc_meter_format(&r, text, sizeof text) >= 0)
+            LOG("updates: %s; gaps %llu", text, (unsigned long long)st.gaps);
     }
-    if (metering)
-        tipc_meter_summary(&meter, &sum);
+    tipc_subscriber_get_stats(ob.feed, &st);
+    tipc_subscriber_close(ob.feed);
+
+    tipc_meter_report sum = {0};
+    if (ob.metering)
+        tipc_meter_summary(&ob.meter, &sum);
     stats_line("orderbook prices_written=%llu symbols=%u reconnects=%llu updates_per_s=%.0f "
                "gaps=%llu",
-               (unsigned long long)written, tipc_symtab_count(syms), (unsigned long long)reconnects,
-               sum.avg_events_per_s, (unsigned long long)gaps);
-    tipc_book_close(book);
-    if (unlink_at_exit && (rc = tipc_book_unlink(name)) < 0)
-        LOG("cannot unlink %s: %s", name, tipc_strerror(rc));
-    tipc_symtab_destroy(syms);
-    free(st);
-    return 0;
+               (unsigned long long)ob.written, tipc_book_symbol_count(ob.book),
+               st.connects > 0 ? st.connects - 1ull : 0ull, sum.avg_events_per_s,
+               (unsigned long long)st.gaps);
+    tipc_book_close(ob.book);
+    if (unlink_at_exit && (rc = tipc_book_unlink(ob.book_name)) < 0)
+        LOG("cannot unlink %s: %s", ob.book_name, tipc_strerror(rc));
+    return EXIT_SUCCESS;
 }

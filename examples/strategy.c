@@ -52,7 +52,7 @@ struct strat {
     long report_ms;
     unsigned long long max_orders;
     int verbose;
-    tipc_ma_cross ma_proto; /* windows, copied into each symbol's state */
+    tipc_rulebook *rules; /* prices by price-book index, news by news-book index */
 
     pthread_mutex_t mu; /* guards oc and dropped */
     tipc_order_client *oc;
@@ -63,20 +63,19 @@ struct strat {
     atomic_ullong prices_seen, prices_done; /* book changes fully handled */
 
     /* main thread only */
-    tipc_book *news, *prices_ro;  /* prices_ro: prices for news-driven orders */
-    tipc_sentiment_trigger *trig; /* per news-book index */
-    int om_up, om_seen;           /* the order manager is connected; was once */
+    tipc_book *news, *prices_ro; /* prices_ro: prices for news-driven orders */
+    int om_up, om_seen;          /* the order manager is connected; was once */
     unsigned long long news_received, seen_reported;
 };
 
 /* Turn a signal into an order: the client keeps it until its ack and sends
  * it at once when connected. */
 static void
-submit(struct strat *s, const char *symbol, tipc_side side, int64_t price,
-       const tipc_signal_info *sig, uint64_t tick_ns)
+submit(struct strat *s, const char *symbol, const tipc_signal *sig, int64_t price, uint64_t tick_ns)
 {
+    tipc_side side = sig->side;
     tipc_order o = {
-        .side = side, .quantity = s->qty, .price = price, .signal = *sig, .tick_ns = tick_ns};
+        .side = side, .quantity = s->qty, .price = price, .signal = sig->info, .tick_ns = tick_ns};
     tipc_order_client_stats st = {0};
 
     snprintf(o.symbol, sizeof o.symbol, "%s", symbol);
@@ -89,38 +88,31 @@ submit(struct strat *s, const char *symbol, tipc_side side, int64_t price,
         LOG("%s %s signal dropped: %s", symbol, tipc_side_name(side), tipc_strerror(rc));
     } else if (rc == 0 && s->verbose) {
         LOG("order %s %s %s @%lld (%s)", o.client_order_id, symbol, tipc_side_name(side),
-            (long long)price, tipc_rule_name(sig->rule));
+            (long long)price, tipc_rule_name(sig->info.rule));
     }
     pthread_mutex_unlock(&s->mu);
 }
 
 /* The prices thread: the watcher sleeps on the book's futex and hands out
- * each symbol with a new price; its crossover state is made the first time. */
+ * each symbol with a new price, which goes to that book index's crossover. */
 static void *
 prices_main(void *arg)
 {
     struct strat *s = arg;
     char sym[TIPC_SYMBOL_MAX + 1];
     tipc_book_watch *w = NULL;
-    tipc_signal_info sig;
-    tipc_book_stat st;
-    tipc_side side;
+    tipc_signal sig;
     tipc_level lv;
     uint32_t i;
 
-    tipc_book_info(s->prices, &st);
-    tipc_ma_cross **ma = calloc(st.capacity, sizeof *ma);
-    if (ma == NULL || tipc_book_watch_create(&w, s->prices) < 0)
-        DIE_ON(TIPC_ENOMEM, "prices thread");
-    uint32_t gen = st.generation;
+    DIE_ON(tipc_book_watch_create(&w, s->prices), "prices thread");
+    uint32_t gen = tipc_book_generation(s->prices);
     while (!atomic_load(&s->prices_stop)) {
         if (tipc_book_watch_next(w, 100, &i, &lv) == 1) {
             atomic_fetch_add(&s->prices_seen, 1);
-            if (ma[i] == NULL && (ma[i] = malloc(sizeof *ma[i])) != NULL)
-                *ma[i] = s->ma_proto;
-            if (ma[i] != NULL && tipc_ma_cross_update(ma[i], lv.value, &sig, &side) == 1 &&
+            if (tipc_rulebook_on_price(s->rules, i, lv.value, &sig) == 1 &&
                 tipc_book_symbol_name(s->prices, i, sym, sizeof sym) > 0)
-                submit(s, sym, side, lv.value, &sig, lv.source_ns); /* the tick's send_ns */
+                submit(s, sym, &sig, lv.value, lv.source_ns); /* the tick's send_ns */
         }
         atomic_store(&s->prices_done, tipc_book_watch_position(w));
         /* A restarted orderbook takes the book over in place: same mapping,
@@ -132,9 +124,6 @@ prices_main(void *arg)
         }
     }
     tipc_book_watch_destroy(w);
-    for (uint32_t k = 0; k < st.capacity; k++)
-        free(ma[k]);
-    free(ma);
     return NULL;
 }
 
@@ -143,8 +132,7 @@ prices_main(void *arg)
 static void
 on_news(struct strat *s, const tipc_news *n)
 {
-    tipc_signal_info sig;
-    tipc_side side;
+    tipc_signal sig;
     tipc_level px;
     uint32_t i, pi;
 
@@ -153,10 +141,10 @@ on_news(struct strat *s, const tipc_news *n)
         rc = tipc_book_set(s->news, i, n->sentiment, n->send_ns);
     if (rc < 0) { /* full, or another writer took the book over */
         LOG("news book: %s: %s", n->symbol, tipc_strerror(rc));
-    } else if (tipc_sentiment_trigger_update(&s->trig[i], n->sentiment, &sig, &side) == 1) {
+    } else if (tipc_rulebook_on_news(s->rules, i, n->sentiment, &sig) == 1) {
         if (tipc_book_lookup(s->prices_ro, n->symbol, &pi) == 0 &&
             tipc_book_get(s->prices_ro, pi, &px) == 0 && px.updates > 0)
-            submit(s, n->symbol, side, px.value, &sig, n->send_ns);
+            submit(s, n->symbol, &sig, px.value, n->send_ns);
         else
             LOG("%s: sentiment %d fired but no price is known yet", n->symbol, n->sentiment);
     }
@@ -310,7 +298,6 @@ main(int argc, char **argv)
     long sw = DEFAULT_SHORT_WINDOW, lw = DEFAULT_LONG_WINDOW;
     long buy = DEFAULT_BUY_THRESHOLD, sell = DEFAULT_SELL_THRESHOLD;
     int opt, rc, unlink_at_exit = 0;
-    tipc_sentiment_trigger trig;
 
     while ((opt = getopt_long(argc, argv, "g:o:p:b:un:s:L:B:S:q:t:r:m:j:vh", longopts, NULL)) !=
            -1) {
@@ -341,43 +328,40 @@ main(int argc, char **argv)
     if (strlen(s.name) > TIPC_ORDER_CLIENT_NAME_MAX ||
         !tipc_order_id_is_valid(s.name, strlen(s.name)))
         die_usage(usage, "--name: want 1..%d bytes of [A-Za-z0-9._:-]", TIPC_ORDER_CLIENT_NAME_MAX);
-    if (tipc_ma_cross_init(&s.ma_proto, (uint32_t)sw, (uint32_t)lw) < 0)
+    if (sw >= lw)
         die_usage(usage, "--short must be less than --long");
-    if (tipc_sentiment_trigger_init(&trig, (int32_t)buy, (int32_t)sell) < 0)
+    if (sell >= buy)
         die_usage(usage, "--sell-threshold must be less than --buy-threshold");
     example_init("strategy", s.verbose);
 
     /* The launcher starts us once the orderbook is ready; by hand, the book
      * may come up to 5 s later. */
     for (int i = 0; (rc = tipc_book_open(&s.prices, price_book, TIPC_BOOK_PRICES)) < 0; i++) {
-        if ((rc != TIPC_ENOENT && rc != TIPC_ENOTREADY) || i == 100 || stop_requested) {
-            LOG("fatal: price book %s: %s", price_book, tipc_strerror(rc));
-            return EXIT_FAILURE;
-        }
+        if ((rc != TIPC_ENOENT && rc != TIPC_ENOTREADY) || i == 100 || stop_requested)
+            die("price book %s: %s", price_book, tipc_strerror(rc));
         sleep_ms(50);
     }
     DIE_ON(tipc_book_open(&s.prices_ro, price_book, TIPC_BOOK_PRICES), "tipc_book_open");
     rc = tipc_book_create(&s.news, news_book, TIPC_BOOK_NEWS, DEFAULT_BOOK_CAPACITY,
                           TIPC_BOOK_TAKEOVER);
-    if (rc < 0) {
-        LOG("fatal: news book %s: %s", news_book, tipc_strerror(rc));
-        return EXIT_FAILURE;
-    }
-    if ((s.trig = calloc(DEFAULT_BOOK_CAPACITY, sizeof *s.trig)) == NULL)
-        DIE_ON(TIPC_ENOMEM, "calloc");
-    for (int i = 0; i < DEFAULT_BOOK_CAPACITY; i++)
-        s.trig[i] = trig;
+    if (rc < 0)
+        die("news book %s: %s", news_book, tipc_strerror(rc));
+    /* Rule states for every symbol either book can hold: prices go by
+     * price-book index, news by news-book index. */
+    tipc_book_stat bs;
+    tipc_book_info(s.prices, &bs);
+    uint32_t nsymbols = bs.capacity > DEFAULT_BOOK_CAPACITY ? bs.capacity : DEFAULT_BOOK_CAPACITY;
+    tipc_rulebook_params rp = {(uint32_t)sw, (uint32_t)lw, (int32_t)buy, (int32_t)sell};
+    DIE_ON(tipc_rulebook_create(&s.rules, nsymbols, &rp), "tipc_rulebook_create");
 
     /* With a journal, the orders a previous process left unacknowledged go
      * out on the first connection. */
     tipc_order_client_opts oo = {
         .name = s.name, .token = s.token, .journal = journal, .logger = &example_logger};
     tipc_order_client_stats st;
-    if ((rc = tipc_order_client_open(&s.oc, s.orders_addr, &oo)) < 0) {
-        LOG("fatal: %s %s: %s", journal ? "journal" : "order manager",
-            journal ? journal : s.orders_addr, tipc_strerror(rc));
-        return EXIT_FAILURE;
-    }
+    if ((rc = tipc_order_client_open(&s.oc, s.orders_addr, &oo)) < 0)
+        die("%s %s: %s", journal ? "journal" : "order manager", journal ? journal : s.orders_addr,
+            tipc_strerror(rc));
     tipc_order_client_get_stats(s.oc, &st);
     if (journal != NULL)
         LOG("journal %s: %llu orders so far, %llu unacknowledged to resend, next id %s-%llu",
@@ -414,8 +398,7 @@ main(int argc, char **argv)
             ready = 1;
             signal_ready("connected to the gateway and the order manager; price book open");
         } else if (!ready && !d.draining && now - start > 10000000000u) {
-            LOG("fatal: could not connect to %s and %s within 10 s", s.gateway_addr, s.orders_addr);
-            return EXIT_FAILURE;
+            die("could not connect to %s and %s within 10 s", s.gateway_addr, s.orders_addr);
         }
         if (wait_and_pump(&s, feed, d.draining ? 20 : 100)) {
             tipc_subscriber_close(feed);
@@ -466,7 +449,7 @@ main(int argc, char **argv)
         LOG("%u orders were never acknowledged", st.unacked);
     tipc_subscriber_close(feed);
     tipc_order_client_close(s.oc);
-    free(s.trig);
+    tipc_rulebook_destroy(s.rules);
     tipc_book_close(s.news);
     tipc_book_close(s.prices_ro);
     tipc_book_close(s.prices);

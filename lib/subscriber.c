@@ -158,6 +158,7 @@ on_frame(tipc_subscriber *s, const tipc_frame *f, tipc_sub_event *ev)
             ev[0] = g;
         }
         event_init(&ev[gap], TIPC_SUB_EV_TICK)->snapshot = s->in_snapshot;
+        ev[gap].len = f->len;
         s->st.ticks++;
         return 1 + gap;
     case TIPC_MSG_NEWS:
@@ -173,6 +174,7 @@ on_frame(tipc_subscriber *s, const tipc_frame *f, tipc_sub_event *ev)
             ev[0] = g;
         }
         event_init(&ev[gap], TIPC_SUB_EV_NEWS)->snapshot = s->in_snapshot;
+        ev[gap].len = f->len;
         s->st.news++;
         return 1 + gap;
     case TIPC_MSG_SNAPSHOT_BEGIN:

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Signal rules: the MA crossover fires exactly at hand-computed ticks and agrees
  * with a brute-force model over long random series; the sentiment trigger's edge
- * semantics, tick by tick. */
+ * semantics, tick by tick; the rule book gives each symbol its own crossover and
+ * trigger with the same results as the single-symbol states. */
 #include <stdint.h>
 #include <string.h>
 
@@ -272,6 +273,184 @@ START_TEST(test_sentiment_edge_semantics)
 }
 END_TEST
 
+/* ---- rule book ------------------------------------------------------------- */
+
+static const tipc_rulebook_params params_2_4_80_20 = {
+    .short_window = 2, .long_window = 4, .buy_threshold = 80, .sell_threshold = 20};
+
+START_TEST(test_rulebook_create_checks_arguments)
+{
+    tipc_rulebook *rb = (tipc_rulebook *)&rb; /* must stay untouched on errors */
+    tipc_rulebook *const sentinel = rb;
+    tipc_rulebook_params p = params_2_4_80_20;
+
+    ck_assert_tipc_err(tipc_rulebook_create(&rb, 0, &p), TIPC_EINVAL);
+    ck_assert_tipc_err(tipc_rulebook_create(&rb, TIPC_RULEBOOK_MAX_CAPACITY + 1, &p), TIPC_EINVAL);
+    ck_assert_tipc_err(tipc_rulebook_create(&rb, 4, NULL), TIPC_EINVAL);
+    p.short_window = 4; /* not below long_window */
+    ck_assert_tipc_err(tipc_rulebook_create(&rb, 4, &p), TIPC_EINVAL);
+    p = params_2_4_80_20;
+    p.long_window = TIPC_MA_WINDOW_MAX + 1;
+    ck_assert_tipc_err(tipc_rulebook_create(&rb, 4, &p), TIPC_EINVAL);
+    p = params_2_4_80_20;
+    p.sell_threshold = 80; /* not below buy_threshold */
+    ck_assert_tipc_err(tipc_rulebook_create(&rb, 4, &p), TIPC_EINVAL);
+    p = params_2_4_80_20;
+    p.buy_threshold = TIPC_SENTIMENT_MAX + 1;
+    ck_assert_tipc_err(tipc_rulebook_create(&rb, 4, &p), TIPC_EINVAL);
+    ck_assert_ptr_eq(rb, sentinel);
+    tipc_rulebook_destroy(NULL);
+
+    ck_assert_tipc_ok(tipc_rulebook_create(&rb, 1, &params_2_4_80_20));
+    ck_assert_ptr_ne(rb, sentinel);
+    tipc_rulebook_destroy(rb);
+}
+END_TEST
+
+/* The hand-computed series of test_ma_cross_fires_at_hand_computed_ticks on
+ * symbol 2, interleaved with a flat series on symbol 0 and a falling one on
+ * symbol 1: symbol 2 fires at ticks 7, 9 and 12 exactly as before; the flat
+ * symbol never fires; the falling one never fires either (it never turns). */
+START_TEST(test_rulebook_prices_per_symbol)
+{
+    static const int prices[] = {10, 10, 10, 10, 12, 8, 6, 6, 14, 14, 9, 5};
+    tipc_rulebook *rb;
+    tipc_signal sig;
+
+    ck_assert_tipc_ok(tipc_rulebook_create(&rb, 3, &params_2_4_80_20));
+    for (int i = 0; i < 12; i++) {
+        int tick = i + 1;
+        ck_assert_int_eq(tipc_rulebook_on_price(rb, 0, P(50), &sig), 0);
+        ck_assert_int_eq(tipc_rulebook_on_price(rb, 1, P(100 - i), NULL), 0);
+        memset(&sig, 0x77, sizeof sig);
+        int rc = tipc_rulebook_on_price(rb, 2, P(prices[i]), &sig);
+        if (tick != 7 && tick != 9 && tick != 12) {
+            ck_assert_msg(rc == 0, "tick %d: unexpected signal", tick);
+            ck_assert_int_eq(sig.side, 0x77777777); /* untouched */
+            continue;
+        }
+        ck_assert_msg(rc == 1, "tick %d: no signal", tick);
+        ck_assert_int_eq(sig.info.rule, TIPC_RULE_MA_CROSS);
+        ck_assert_uint_eq(sig.info.short_window, 2);
+        ck_assert_uint_eq(sig.info.long_window, 4);
+        ck_assert_int_eq(sig.info.sentiment, 0);
+        ck_assert_int_eq(sig.info.threshold, 0);
+        ck_assert_int_eq(sig.side, (tick == 9 ? TIPC_SIDE_BUY : TIPC_SIDE_SELL));
+        ck_assert_int_eq(sig.info.short_ma, (tick == 9 ? P(10) : P(7)));
+        ck_assert_int_eq(sig.info.long_ma, (tick == 7 ? P(9) : tick == 9 ? 85000 : 105000));
+    }
+    tipc_rulebook_destroy(rb);
+}
+END_TEST
+
+/* Scores per symbol, and prices and news of one index kept apart. */
+START_TEST(test_rulebook_news_per_symbol)
+{
+    tipc_rulebook *rb;
+    tipc_signal sig;
+
+    ck_assert_tipc_ok(tipc_rulebook_create(&rb, 2, &params_2_4_80_20));
+    ck_assert_int_eq(tipc_rulebook_on_news(rb, 0, 50, &sig), 0);
+    memset(&sig, 0, sizeof sig);
+    ck_assert_int_eq(tipc_rulebook_on_news(rb, 0, 85, &sig), 1);
+    ck_assert_int_eq(sig.side, TIPC_SIDE_BUY);
+    ck_assert_int_eq(sig.info.rule, TIPC_RULE_SENTIMENT);
+    ck_assert_int_eq(sig.info.sentiment, 85);
+    ck_assert_int_eq(sig.info.threshold, 80);
+    ck_assert_uint_eq(sig.info.short_window, 0);
+    ck_assert_int_eq(sig.info.short_ma, 0);
+    ck_assert_int_eq(tipc_rulebook_on_news(rb, 0, 90, &sig), 0); /* still in the zone */
+    /* Symbol 1 starts neutral: its first score in the SELL zone fires. */
+    ck_assert_int_eq(tipc_rulebook_on_news(rb, 1, 20, &sig), 1);
+    ck_assert_int_eq(sig.side, TIPC_SIDE_SELL);
+    ck_assert_int_eq(sig.info.sentiment, 20);
+    ck_assert_int_eq(sig.info.threshold, 20);
+    ck_assert_int_eq(tipc_rulebook_on_news(rb, 0, 5, NULL), 1); /* BUY zone -> SELL zone */
+    ck_assert_int_eq(tipc_rulebook_on_news(rb, 1, 19, &sig), 0);
+    /* Prices of index 0 do not disturb its trigger, nor news its crossover. */
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(tipc_rulebook_on_price(rb, 0, P(10), NULL), 0);
+    ck_assert_int_eq(tipc_rulebook_on_news(rb, 0, 5, NULL), 0);
+    ck_assert_int_eq(tipc_rulebook_on_price(rb, 0, P(12), NULL), 0); /* first relation */
+    ck_assert_int_eq(tipc_rulebook_on_price(rb, 0, P(6), &sig), 1);
+    ck_assert_int_eq(sig.side, TIPC_SIDE_SELL);
+    tipc_rulebook_destroy(rb);
+}
+END_TEST
+
+START_TEST(test_rulebook_range_errors_leave_state)
+{
+    tipc_rulebook *rb;
+    tipc_signal sig;
+
+    ck_assert_tipc_ok(tipc_rulebook_create(&rb, 2, &params_2_4_80_20));
+    ck_assert_tipc_err(tipc_rulebook_on_price(rb, 2, P(10), &sig), TIPC_ERANGE);
+    ck_assert_tipc_err(tipc_rulebook_on_price(rb, UINT32_MAX, P(10), &sig), TIPC_ERANGE);
+    ck_assert_tipc_err(tipc_rulebook_on_news(rb, 2, 50, &sig), TIPC_ERANGE);
+    /* A bad value changes nothing: the window still needs four good prices. */
+    ck_assert_int_eq(tipc_rulebook_on_price(rb, 1, P(10), NULL), 0);
+    ck_assert_tipc_err(tipc_rulebook_on_price(rb, 1, 0, &sig), TIPC_ERANGE);
+    ck_assert_tipc_err(tipc_rulebook_on_price(rb, 1, TIPC_MA_PRICE_MAX + 1, &sig), TIPC_ERANGE);
+    ck_assert_int_eq(tipc_rulebook_on_price(rb, 1, P(10), NULL), 0);
+    ck_assert_int_eq(tipc_rulebook_on_price(rb, 1, P(10), NULL), 0);
+    ck_assert_int_eq(tipc_rulebook_on_price(rb, 1, P(10), NULL), 0); /* full: equal */
+    ck_assert_int_eq(tipc_rulebook_on_price(rb, 1, P(12), NULL), 0); /* above: first relation */
+    ck_assert_int_eq(tipc_rulebook_on_price(rb, 1, P(6), NULL), 1);
+    ck_assert_int_eq(tipc_rulebook_on_news(rb, 1, 85, NULL), 1);
+    ck_assert_tipc_err(tipc_rulebook_on_news(rb, 1, TIPC_SENTIMENT_MAX + 1, &sig), TIPC_ERANGE);
+    ck_assert_tipc_err(tipc_rulebook_on_news(rb, 1, TIPC_SENTIMENT_MIN - 1, &sig), TIPC_ERANGE);
+    ck_assert_int_eq(tipc_rulebook_on_news(rb, 1, 90, NULL), 0); /* still in the BUY zone */
+    tipc_rulebook_destroy(rb);
+}
+END_TEST
+
+/* Many symbols over random walks, in a shuffled interleaving: each symbol's
+ * signals are exactly those of its own tipc_ma_cross / tipc_sentiment_trigger. */
+START_TEST(test_rulebook_matches_single_states)
+{
+    enum { SYMS = 37, STEPS = 20000 };
+    static tipc_ma_cross ma[SYMS];
+    static tipc_sentiment_trigger trig[SYMS];
+    int64_t price[SYMS];
+    const tipc_rulebook_params p = {
+        .short_window = 5, .long_window = 20, .buy_threshold = 70, .sell_threshold = 30};
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    tipc_rulebook *rb;
+    int fired = 0;
+
+    ck_assert_tipc_ok(tipc_rulebook_create(&rb, SYMS, &p));
+    for (int k = 0; k < SYMS; k++) {
+        ck_assert_tipc_ok(tipc_ma_cross_init(&ma[k], 5, 20));
+        ck_assert_tipc_ok(tipc_sentiment_trigger_init(&trig[k], 70, 30));
+        price[k] = P(100 + k);
+    }
+    for (int i = 0; i < STEPS; i++) {
+        x ^= x >> 12, x ^= x << 25, x ^= x >> 27;
+        uint64_t r = x * 0x2545F4914F6CDD1Dull;
+        uint32_t k = (uint32_t)((r >> 32) % SYMS);
+        tipc_signal got = {0}, want = {0};
+        int rc, wrc;
+        if (r & 1) {
+            price[k] += (int64_t)((r >> 8) % 33) - 16;
+            if (price[k] < 1)
+                price[k] = 1;
+            rc = tipc_rulebook_on_price(rb, k, price[k], &got);
+            wrc = tipc_ma_cross_update(&ma[k], price[k], &want.info, &want.side);
+        } else {
+            int32_t score = (int32_t)((r >> 8) % 101);
+            rc = tipc_rulebook_on_news(rb, k, score, &got);
+            wrc = tipc_sentiment_trigger_update(&trig[k], score, &want.info, &want.side);
+        }
+        ck_assert_int_eq(rc, wrc);
+        ck_assert_int_eq(got.side, want.side);
+        ck_assert_mem_eq(&got.info, &want.info, sizeof got.info);
+        fired += rc;
+    }
+    ck_assert_int_gt(fired, 1000); /* the comparison covered many signals */
+    tipc_rulebook_destroy(rb);
+}
+END_TEST
+
 static Suite *
 tipc_signal_suite(void)
 {
@@ -290,6 +469,15 @@ tipc_signal_suite(void)
     tcase_set_timeout(tc, 10);
     tcase_add_test(tc, test_sentiment_init_thresholds);
     tcase_add_test(tc, test_sentiment_edge_semantics);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("rulebook");
+    tcase_set_timeout(tc, 10);
+    tcase_add_test(tc, test_rulebook_create_checks_arguments);
+    tcase_add_test(tc, test_rulebook_prices_per_symbol);
+    tcase_add_test(tc, test_rulebook_news_per_symbol);
+    tcase_add_test(tc, test_rulebook_range_errors_leave_state);
+    tcase_add_test(tc, test_rulebook_matches_single_states);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -167,6 +167,20 @@ sub_open(int port, uint32_t streams, const char *filter)
     return s;
 }
 
+/* The payload length an item's frame had: the publisher encodes the same. */
+static size_t
+encoded_len(const tipc_sub_event *e)
+{
+    uint8_t buf[128];
+    size_t len = 0;
+
+    if (e->kind == TIPC_SUB_EV_TICK)
+        ck_assert_tipc_ok(tipc_tick_encode(&e->tick, buf, sizeof buf, &len));
+    else
+        ck_assert_tipc_ok(tipc_news_encode(&e->news, buf, sizeof buf, &len));
+    return len;
+}
+
 static void
 record(const tipc_sub_event *e)
 {
@@ -174,11 +188,14 @@ record(const tipc_sub_event *e)
     case TIPC_SUB_EV_TICK:
         ck_assert_int_lt(seen.nticks, 256);
         ck_assert_int_eq(e->tick.price, 1000000 + (int64_t)e->tick.seq);
+        ck_assert_uint_eq(e->len, encoded_len(e));
+        ck_assert_uint_gt(e->len, 0);
         seen.tick_snap[seen.nticks] = e->snapshot;
         seen.tick_seq[seen.nticks++] = e->tick.seq;
         break;
     case TIPC_SUB_EV_NEWS:
         ck_assert_int_lt(seen.nnews, 256);
+        ck_assert_uint_eq(e->len, encoded_len(e));
         seen.news_snap[seen.nnews] = e->snapshot;
         seen.news_seq[seen.nnews++] = e->news.seq;
         break;
@@ -324,6 +341,7 @@ START_TEST(test_subscriber_gap_reported_before_the_item)
     ck_assert_int_eq(seen.last_gap.stream, TIPC_STREAM_PRICES);
     ck_assert_uint_eq(seen.last_gap.seq_from, 3);
     ck_assert_uint_eq(seen.last_gap.seq_to, 4);
+    ck_assert_uint_eq(seen.last_gap.len, 0); /* only items carry a length */
     ck_assert_uint_eq(seen.tick_seq[2], 4);
     ck_assert_uint_eq(stats(s).gaps, 1);
     tipc_subscriber_close(s);

@@ -427,11 +427,11 @@ START_TEST(test_idle_flood)
                 ck_assert_int_eq(h_raw_send(r[i], hello, hlen), 0);
         }
         int64_t t_opened = h_now_ms();
-        while (h_fd_count(gw) < fds0 + n && h_now_ms() - t_opened < 2000)
+        while (h_fd_count(gw) < fds0 + n && h_now_ms() - t_opened < 8000) /* bound, not a target */
             h_sleep_ms(10);
         ck_assert_int_eq(h_fd_count(gw), fds0 + n);
         if (_i == 1)
-            h_wait_log("gw", "joined: name=idle", (wave + 1) * n, 2000);
+            h_wait_log("gw", "joined: name=idle", (wave + 1) * n, 8000);
         peak[wave] = h_rss_kb(gw);
         sub_check(s, atomic_load(&s->ticks), 400);
 
@@ -457,7 +457,7 @@ START_TEST(test_idle_flood)
             h_raw_close(r[i]);
         }
         sub_check(s, atomic_load(&s->ticks), 200);
-        for (int64_t t0 = h_now_ms(); h_fd_count(gw) > fds0 && h_now_ms() - t0 < 2000;)
+        for (int64_t t0 = h_now_ms(); h_fd_count(gw) > fds0 && h_now_ms() - t0 < 8000;)
             h_sleep_ms(10);
         ck_assert_int_eq(h_fd_count(gw), fds0);
         after[wave] = h_rss_kb(gw);

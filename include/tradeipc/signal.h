@@ -26,7 +26,16 @@
  * not fire; a neutral score re-arms both zones. The state starts neutral, so a
  * first score already in a zone fires.
  *
- * Threads: one thread at a time per state; states share nothing.
+ * Rule book (tipc_rulebook): both rules for every symbol of a strategy, in
+ * memory allocated once at create. Symbols are dense indices the caller
+ * already has, such as book indices; price and news states are kept apart, so
+ * prices may be indexed by one table (the price book) and news by another
+ * (the news book). A price feeds that index's crossover, a score that
+ * index's trigger, with exactly the semantics above.
+ *
+ * Threads: one thread at a time per state; states share nothing. In a rule
+ * book, prices and news touch separate memory: one thread may feed prices
+ * while another feeds news.
  */
 #ifndef TRADEIPC_SIGNAL_H
 #define TRADEIPC_SIGNAL_H
@@ -109,6 +118,61 @@ TIPC_API TIPC_NODISCARD int tipc_sentiment_trigger_update(tipc_sentiment_trigger
 
 /* tipc_sentiment_trigger_reset - back to neutral; keep the thresholds. */
 TIPC_API void tipc_sentiment_trigger_reset(tipc_sentiment_trigger *st);
+
+/* Most symbols in a rule book (as many as a book can hold). */
+#define TIPC_RULEBOOK_MAX_CAPACITY (1u << 22)
+
+/* The parameters of both rules, as tipc_ma_cross_init and
+ * tipc_sentiment_trigger_init take them. Plain value. */
+typedef struct tipc_rulebook_params {
+    uint32_t short_window, long_window;    /* moving-average crossover, in ticks */
+    int32_t buy_threshold, sell_threshold; /* sentiment trigger */
+} tipc_rulebook_params;
+
+/* A rule that fired: the order's side and the signal details it carries.
+ * Plain value. */
+typedef struct tipc_signal {
+    tipc_side side;
+    tipc_signal_info info;
+} tipc_signal;
+
+typedef struct tipc_rulebook tipc_rulebook; /* opaque */
+
+/* tipc_rulebook_create - a rule book for symbols 0 .. capacity-1, every
+ * crossover empty and every trigger neutral. Allocates capacity crossover
+ * states with rings of long_window prices (8 bytes each) and capacity
+ * triggers; nothing is allocated later.
+ * Returns: 0 and *out.
+ * Errors: TIPC_EINVAL when capacity is 0 or above TIPC_RULEBOOK_MAX_CAPACITY,
+ *   params is NULL, or the windows or thresholds are invalid (as for
+ *   tipc_ma_cross_init, tipc_sentiment_trigger_init); TIPC_ENOMEM.
+ * Ownership: params copied; caller owns *out; release with
+ *   tipc_rulebook_destroy(). */
+TIPC_API TIPC_NODISCARD int tipc_rulebook_create(tipc_rulebook **out, uint32_t capacity,
+                                                 const tipc_rulebook_params *params);
+
+/* tipc_rulebook_destroy - free a rule book. NULL is a no-op. */
+TIPC_API void tipc_rulebook_destroy(tipc_rulebook *rb);
+
+/* tipc_rulebook_on_price - feed a price (fixed point) of symbol index to its
+ * crossover (tipc_ma_cross_update). O(1), no allocation.
+ * out: written only when 1 is returned (may be NULL): side and details.
+ * Returns: 1 when the crossover fired; 0 otherwise.
+ * Errors: TIPC_ERANGE when index >= capacity, or price <= 0 or >
+ *   TIPC_MA_PRICE_MAX (the state is unchanged).
+ * Ownership: *out copied into caller memory. */
+TIPC_API TIPC_NODISCARD int tipc_rulebook_on_price(tipc_rulebook *rb, uint32_t index, int64_t price,
+                                                   tipc_signal *out);
+
+/* tipc_rulebook_on_news - feed a sentiment score of symbol index to its
+ * trigger (tipc_sentiment_trigger_update). O(1), no allocation.
+ * out: written only when 1 is returned (may be NULL): side and details.
+ * Returns: 1 when the trigger fired; 0 otherwise.
+ * Errors: TIPC_ERANGE when index >= capacity, or score is outside
+ *   TIPC_SENTIMENT_MIN..MAX (the state is unchanged).
+ * Ownership: *out copied into caller memory. */
+TIPC_API TIPC_NODISCARD int tipc_rulebook_on_news(tipc_rulebook *rb, uint32_t index, int32_t score,
+                                                  tipc_signal *out);
 
 TIPC_END_DECLS
 

@@ -69,6 +69,7 @@ typedef struct tipc_sub_event {
     int err;                   /* CONNECT_FAILED, LOST: a TIPC_E* code */
     uint32_t retry_ms;         /* CONNECT_FAILED, LOST: until the next try */
     int snapshot;              /* TICK, NEWS: 1 when part of a snapshot */
+    uint32_t len;              /* TICK, NEWS: payload bytes of its frame (for rate meters) */
     tipc_stream stream;        /* RESET, GAP */
     uint64_t seq_from, seq_to; /* RESET, GAP */
     tipc_tick tick;            /* TICK */

@@ -43,7 +43,7 @@ plot results."/lat_order_raw_1.dat" u 2:($3/1e9) w lp lw 2 pt 7 lc rgb c_raw t "
      results."/lat_order_nosync_1.dat" u 2:($3/1e9) w lp lw 3 pt 5 lc rgb c_lib t "tradeipc order manager --no-sync", \
      results."/lat_order_sync_1.dat" u 2:($3/1e9) w lp lw 2 pt 4 lc rgb c_sync t "tradeipc order manager --sync (fdatasync)", \
      results."/lat_order_rawspin_1.dat" u 2:($3/1e9) w lp lw 2 pt 6 dt 2 lc rgb c_raw t "raw TCP, client spinning", \
-     results."/lat_order_spin_1.dat" u 2:($3/1e9) w lp lw 2 pt 4 dt 2 lc rgb c_lib t "tradeipc --no-sync, busy\\_poll\\_us=200"
+     results."/lat_order_spin_1.dat" u 2:($3/1e9) w lp lw 2 pt 4 dt 2 lc rgb c_lib t "tradeipc --no-sync, client busy-poll (200 us)"
 
 set output out."/order_latency_8.png"
 set title "Order round trip, 8 concurrent strategies, one order in flight each"
