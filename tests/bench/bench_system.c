@@ -474,8 +474,13 @@ run_system(const bench_ctx *c, int sync, sysrun *r)
     argv[ac++] = (char *)"-v";
     if (!sync)
         argv[ac++] = (char *)"--no-sync";
-    if (c->quick) /* 5x the default pace: a short run, still not a saturated one */
+    static char rate[64];
+    if (getenv("BENCH_SYSTEM_RATE") != NULL) { /* experiments: another pace */
+        snprintf(rate, sizeof rate, "--rate=%s", getenv("BENCH_SYSTEM_RATE"));
+        argv[ac++] = rate;
+    } else if (c->quick) { /* 5x the default pace: a short run, still not a saturated one */
         argv[ac++] = (char *)"--rate=50000";
+    }
     argv[ac] = NULL;
     BENCH_CHECK(pipe2(pfd, O_CLOEXEC) == 0, "pipe: %s", strerror(errno));
     fflush(stdout);
