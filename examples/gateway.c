@@ -10,8 +10,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,6 +25,7 @@
 static const char usage[] =
     "usage: tradeipc-gateway [options]\n"
     "  --listen ADDR       listen address (default " DEFAULT_GATEWAY_ADDR "; port 0 = any)\n"
+    "  --port N            listen on 127.0.0.1:N (0: any free port)\n"
     "  --prices FILE       price CSV (default " DEFAULT_PRICES_CSV ")\n"
     "  --news FILE         sentiment CSV (default " DEFAULT_NEWS_CSV ")\n"
     "  --no-prices, --no-news   publish only the other stream\n"
@@ -97,6 +100,28 @@ serve(int timeout_ms)
     }
 }
 
+/* Serve I/O until the next event is due in wait_ns. A millisecond poll
+ * timeout would release a feed paced at 10,000 events/s in bursts of ten,
+ * each tick queueing behind the others all the way to the order manager, so
+ * the wait is a ppoll on the server's fd with a nanosecond timeout. */
+static void
+serve_until_due(uint64_t wait_ns)
+{
+    int next_ms = tipc_server_next_timeout_ms(srv);
+    struct pollfd pfd = {.fd = tipc_server_fd(srv), .events = POLLIN};
+    struct timespec ts;
+
+    if (wait_ns > 100000000) /* at most 100 ms at a time */
+        wait_ns = 100000000;
+    if (next_ms >= 0 && (uint64_t)next_ms * 1000000 < wait_ns)
+        wait_ns = (uint64_t)next_ms * 1000000;
+    serve(0); /* sends what was just published */
+    ts.tv_sec = (time_t)(wait_ns / 1000000000);
+    ts.tv_nsec = (long)(wait_ns % 1000000000);
+    if (ppoll(&pfd, 1, &ts, NULL) > 0)
+        serve(0);
+}
+
 /* Stamp, encode once into a stack buffer, publish, remember for snapshots. */
 static void
 publish(tipc_replay_event *ev, uint64_t now)
@@ -165,10 +190,11 @@ main(int argc, char **argv)
         {"linger", 1, 0, 'g'},      {"report-ms", 1, 0, 'R'}, {"token", 1, 0, 't'},
         {"max-clients", 1, 0, 'm'}, {"out-cap", 1, 0, 'o'},   {"port-file", 1, 0, 'f'},
         {"handshake-ms", 1, 0, 'H'}, {"verbose", 0, 0, 'v'},  {"help", 0, 0, 'h'},
-        {0, 0, 0, 0}};
+        {"port", 1, 0, 'O'},        {0, 0, 0, 0}};
     /* clang-format on */
     const char *listen = DEFAULT_GATEWAY_ADDR, *prices = DEFAULT_PRICES_CSV;
     const char *news = DEFAULT_NEWS_CSV, *port_file = NULL;
+    char listen_buf[32];
     tipc_replay_opts ro = {.pace = TIPC_REPLAY_ASAP, .log = &example_logger};
     tipc_server_opts so = {
         .max_frame = 4096, .name = "tradeipc-gateway", .logger = &example_logger};
@@ -183,6 +209,10 @@ main(int argc, char **argv)
     while ((opt = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
         switch (opt) { /* clang-format off */
         case 'l': listen = optarg; break;
+        case 'O': snprintf(listen_buf, sizeof listen_buf, "127.0.0.1:%ld",
+                           parse_long(usage, "--port", optarg, 0, 65535));
+                  listen = listen_buf;
+                  break;
         case 'p': prices = optarg; break;
         case 'n': news = optarg; break;
         case 'P': prices = NULL; break;
@@ -217,6 +247,8 @@ main(int argc, char **argv)
     if (prices == NULL && news == NULL)
         die_usage(usage, "--no-prices and --no-news leave nothing to publish");
     example_init("gateway", verbose);
+    /* The default 50 us timer slack would stretch every sub-millisecond wait. */
+    (void)prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 
     if (prices != NULL)
         check_readable(prices, "prices");
@@ -255,9 +287,9 @@ main(int argc, char **argv)
                 continue;
             batch = 0;
             serve(0);
-        } else if (rc == 0) { /* not due: sleep in the server, at most 100 ms at a time */
+        } else if (rc == 0) { /* not due */
             batch = 0;
-            serve(wait >= 100000000 ? 100 : (int)((wait + 999999) / 1000000));
+            serve_until_due(wait);
         } else if (rc == TIPC_ENOENT) {
             break;
         } else {

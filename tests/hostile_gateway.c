@@ -26,21 +26,6 @@
  * memory sits in a quarantine and shadow memory adds to the RSS, so the RSS
  * bounds are checked in the normal build only; the sanitizer build still
  * runs every other assertion. */
-#if defined(__SANITIZE_ADDRESS__)
-#define RSS_CHECKS 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define RSS_CHECKS 0
-#endif
-#endif
-#ifndef RSS_CHECKS
-#define RSS_CHECKS 1
-#endif
-#define assert_rss_lt(kb, limit)                                                                   \
-    do {                                                                                           \
-        if (RSS_CHECKS)                                                                            \
-            ck_assert_int_lt((kb), (limit));                                                       \
-    } while (0)
 
 /* ---- The healthy subscriber ----------------------------------------------- */
 
@@ -368,25 +353,6 @@ START_TEST(test_hello_then_garbage)
     ck_assert_int_eq(h_stat("gw", "gateway", "clients_dropped"), 7);
 }
 END_TEST
-
-/* port -> how many lines of log name that peer and hold needle. */
-static void
-count_by_port(const char *log, const char *needle, uint16_t *counts)
-{
-    static const char peer[] = "(127.0.0.1:";
-
-    for (const char *line = log; *line != '\0';) {
-        const char *end = strchr(line, '\n'), *p;
-        size_t len = end != NULL ? (size_t)(end - line) : strlen(line);
-        if ((p = memmem(line, len, peer, sizeof peer - 1)) != NULL &&
-            memmem(line, len, needle, strlen(needle)) != NULL) {
-            long port = strtol(p + sizeof peer - 1, NULL, 10);
-            if (port > 0 && port < 65536)
-                counts[port]++;
-        }
-        line += len + (end != NULL);
-    }
-}
 
 /* 2000 connections opened and left idle, in two ways: (0) TCP only, not a
  * byte sent, closed by the handshake timeout (3 s here); (1) a HELLO asking

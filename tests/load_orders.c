@@ -17,22 +17,6 @@
  * (AddressSanitizer's quarantine and shadow keep freed memory resident). */
 #include "hostile_util.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define RSS_CHECKS 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define RSS_CHECKS 0
-#endif
-#endif
-#ifndef RSS_CHECKS
-#define RSS_CHECKS 1
-#endif
-#define assert_rss_lt(kb, limit)                                                                   \
-    do {                                                                                           \
-        if (RSS_CHECKS)                                                                            \
-            ck_assert_int_lt((kb), (limit));                                                       \
-    } while (0)
-
 #define RSS_LIMIT_KB (96 * 1024)
 
 static pid_t om;
@@ -118,23 +102,6 @@ finish(void)
 }
 
 /* port -> lines of log that name that peer and hold needle. */
-static void
-count_by_port(const char *log, const char *needle, uint16_t *counts)
-{
-    static const char peer[] = "(127.0.0.1:";
-
-    for (const char *line = log; *line != '\0';) {
-        const char *end = strchr(line, '\n'), *p;
-        size_t len = end != NULL ? (size_t)(end - line) : strlen(line);
-        if ((p = memmem(line, len, peer, sizeof peer - 1)) != NULL &&
-            memmem(line, len, needle, strlen(needle)) != NULL) {
-            long port = strtol(p + sizeof peer - 1, NULL, 10);
-            if (port > 0 && port < 65536)
-                counts[port]++;
-        }
-        line += len + (end != NULL);
-    }
-}
 
 /* Exactly one " left: " line per peer since log offset from, and it holds
  * why. */

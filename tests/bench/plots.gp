@@ -55,14 +55,17 @@ plot results."/lat_order_raw_8.dat" u 2:($3/1e9) w lp lw 2 pt 7 lc rgb c_raw t "
 # ---- 3. Book visibility distribution ---------------------------------------------------
 set output out."/book_visibility.png"
 set title "Shared book: cross-process visibility, one way (ping-pong / 2)"
+set ylabel "one-way latency"
 plot results."/lat_book_raw_spin.dat" u 2:($3/1e9) w lp lw 2 pt 7 lc rgb c_raw t "raw shm cache line, spinning (floor)", \
-     results."/lat_book_spin.dat" u 2:($3/1e9) w lp lw 3 pt 5 lc rgb c_lib t "tipc\\_book, reader spinning", \
+     results."/lat_book_spin.dat" u 2:($3/1e9) w lp lw 3 pt 5 lc rgb c_lib t "tipc\\_book\\_set, reader spinning", \
+     results."/lat_book_spin_at.dat" u 2:($3/1e9) w lp lw 2 pt 4 lc rgb c_sync t "tipc\\_book\\_set\\_at (caller's time), reader spinning", \
      results."/lat_book_raw_futex.dat" u 2:($3/1e9) w lp lw 2 pt 6 dt 2 lc rgb c_raw t "raw futex wait/wake (floor)", \
      results."/lat_book_futex.dat" u 2:($3/1e9) w lp lw 3 pt 4 dt 2 lc rgb c_lib t "tipc\\_book, reader in tipc\\_book\\_wait"
 
 # ---- 4. Tick-to-order distribution -----------------------------------------------------
 set output out."/system_latency.png"
 set title "Tick-to-order through the whole system (tradeipc-run, 10,000 events/s)"
+set ylabel "latency"
 plot results."/lat_system_tcp_rtt.dat" u 2:($3/1e9) w lp lw 2 pt 7 lc rgb c_raw t "raw TCP ping-pong round trip (floor)", \
      results."/lat_system_chain.dat" u 2:($3/1e9) w lp lw 2 pt 6 dt 2 lc rgb c_raw t "raw TCP -> futex -> TCP chain, same pace (path floor)", \
      results."/lat_system_t2o.dat" u 2:($3/1e9) w lp lw 3 pt 5 lc rgb c_lib t "tick-to-order, default (log fdatasync on)", \
