@@ -12,6 +12,7 @@ mode=${1:-run}
 
 pkgs="gcc make autoconf automake libtool pkg-config libmsgpack-dev libjansson-dev check"
 [ "$mode" = bench ] && pkgs="$pkgs libzmq3-dev gnuplot-nox"
+[ "$mode" = test ] && pkgs="$pkgs iproute2" # the cross-host test builds network namespaces
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
