@@ -3,6 +3,8 @@
  * codes, names and messages cannot drift apart. */
 #include "tipc_int.h"
 
+#include <errno.h>
+
 const char *
 tipc_strerror(int err)
 {
@@ -29,4 +31,55 @@ tipc_err_name(int err)
     default:
         return "TIPC_E?";
     }
+}
+
+/* errno as a code from the error table: -errno where the table has it, the
+ * nearest entry otherwise, so callers never get a code tipc_strerror lacks. */
+int
+tipc__err_from_errno(int e)
+{
+    switch (e) {
+    case EPERM:
+    case ENOENT:
+    case EINTR:
+    case EIO:
+    case EBADF:
+    case EAGAIN:
+    case ENOMEM:
+    case EACCES:
+    case EBUSY:
+    case EEXIST:
+    case EINVAL:
+    case EMFILE:
+    case ENOSPC:
+    case EPIPE:
+    case ERANGE:
+    case ENAMETOOLONG:
+        return -e;
+    case ENFILE:
+        return TIPC_EMFILE;
+    case EFBIG:
+    case EDQUOT:
+        return TIPC_ENOSPC;
+    case ENOTDIR:
+    case ELOOP:
+        return TIPC_ENOENT;
+    case EROFS:
+    case ENOEXEC:
+        return TIPC_EACCES;
+    case ETXTBSY:
+        return TIPC_EBUSY;
+    case E2BIG:
+        return TIPC_ERANGE;
+    case EISDIR:
+        return TIPC_EINVAL;
+    default:
+        return TIPC_EIO;
+    }
+}
+
+int
+tipc__neg_errno(void)
+{
+    return tipc__err_from_errno(errno);
 }

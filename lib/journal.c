@@ -81,12 +81,6 @@ lg(const tipc_journal *j)
     return j->has_logger ? &j->logger : NULL;
 }
 
-static int
-neg_errno(void)
-{
-    return errno > 0 ? -errno : TIPC_EIO;
-}
-
 static struct jrec *
 rec(const tipc_journal *j, uint64_t i)
 {
@@ -243,10 +237,10 @@ map_file(tipc_journal *j, uint64_t capacity, bool extend)
     size_t len = file_size(capacity);
 
     if (extend && ftruncate(j->fd, (off_t)len) != 0)
-        return neg_errno();
+        return tipc__neg_errno();
     void *p = mmap(NULL, len, PROT_READ | (j->rdonly ? 0 : PROT_WRITE), MAP_SHARED, j->fd, 0);
     if (p == MAP_FAILED)
-        return neg_errno();
+        return tipc__neg_errno();
     j->base = p;
     j->map_len = len;
     j->capacity = capacity;
@@ -274,7 +268,7 @@ init_file(tipc_journal *j, uint64_t capacity)
     int rc;
 
     if (ftruncate(j->fd, 0) != 0) /* drop what a creator that died early left */
-        return neg_errno();
+        return tipc__neg_errno();
     if ((rc = map_file(j, capacity, true)) != 0)
         return rc;
     struct jhdr *h = (struct jhdr *)(void *)j->base;
@@ -297,17 +291,17 @@ open_file(tipc_journal *j, const char *path, uint64_t capacity)
 
     j->fd = open(path, j->rdonly ? O_RDONLY | O_CLOEXEC : O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (j->fd < 0)
-        return neg_errno();
+        return tipc__neg_errno();
     if (fstat(j->fd, &sb) != 0)
-        return neg_errno();
+        return tipc__neg_errno();
     if (!S_ISREG(sb.st_mode))
         return TIPC_EINVAL;
     if (!j->rdonly && flock(j->fd, LOCK_EX | LOCK_NB) != 0)
-        return errno == EWOULDBLOCK ? TIPC_EBUSY : neg_errno();
+        return errno == EWOULDBLOCK ? TIPC_EBUSY : tipc__neg_errno();
     memset(&h, 0, sizeof h);
     got = pread(j->fd, &h, sizeof h, 0);
     if (got < 0)
-        return neg_errno();
+        return tipc__neg_errno();
     /* New, or its creator died before finishing it (nothing else in it yet). */
     if (h.magic == 0 && !j->rdonly && (h.version == 0 || h.version == JOURNAL_VERSION) &&
         (h.record_size == 0 || h.record_size == sizeof(struct jrec)))
@@ -397,10 +391,10 @@ grow(tipc_journal *j)
            bitmap_bytes(cap) - bitmap_bytes(j->capacity));
     j->acked = bits;
     if (ftruncate(j->fd, (off_t)len) != 0)
-        return neg_errno();
+        return tipc__neg_errno();
     void *p = mremap(j->base, j->map_len, len, MREMAP_MAYMOVE);
     if (p == MAP_FAILED) {
-        int rc = neg_errno();
+        int rc = tipc__neg_errno();
         tipc__log(lg(j), TIPC_LOG_ERROR, COMPONENT, "cannot grow to %llu records: %s",
                   (unsigned long long)cap, tipc_strerror(rc));
         return rc;
@@ -520,7 +514,7 @@ tipc_journal_sync(tipc_journal *j)
     size_t to = HDR_SIZE + (size_t)j->count * sizeof(struct jrec);
     from -= from % page;
     if (msync(j->base + from, to - from, MS_SYNC) != 0)
-        return neg_errno();
+        return tipc__neg_errno();
     j->synced = j->count;
     j->st.syncs++;
     return 0;

@@ -756,57 +756,6 @@ tipc_orderlog_parse_line(const char *line, size_t len, tipc_orderlog_entry *out)
 
 /* ---- open and recovery ---- */
 
-/* errno as a code from the error table: -errno where the table has it, the
- * nearest entry otherwise, so callers never get a code tipc_strerror lacks. */
-static int
-err_from_errno(int e)
-{
-    switch (e) {
-    case EPERM:
-    case ENOENT:
-    case EINTR:
-    case EIO:
-    case EBADF:
-    case EAGAIN:
-    case ENOMEM:
-    case EACCES:
-    case EBUSY:
-    case EEXIST:
-    case EINVAL:
-    case EMFILE:
-    case ENOSPC:
-    case EPIPE:
-    case ERANGE:
-    case ENAMETOOLONG:
-        return -e;
-    case ENFILE:
-        return TIPC_EMFILE;
-    case EFBIG:
-    case EDQUOT:
-        return TIPC_ENOSPC;
-    case ENOTDIR:
-    case ELOOP:
-        return TIPC_ENOENT;
-    case EROFS:
-    case ENOEXEC:
-        return TIPC_EACCES;
-    case ETXTBSY:
-        return TIPC_EBUSY;
-    case E2BIG:
-        return TIPC_ERANGE;
-    case EISDIR:
-        return TIPC_EINVAL;
-    default:
-        return TIPC_EIO;
-    }
-}
-
-static int
-neg_errno(void)
-{
-    return err_from_errno(errno);
-}
-
 /* One complete line (without '\n') at file offset off, line number lineno. */
 static int
 recover_line(tipc_orderlog *l, const char *line, size_t len, uint64_t off, uint64_t lineno)
@@ -868,7 +817,7 @@ recover(tipc_orderlog *l, uint64_t *good_end, uint64_t *file_end)
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            rc = neg_errno();
+            rc = tipc__neg_errno();
             goto out;
         }
         if (n == 0)
@@ -931,9 +880,9 @@ sync_parent_dir(const char *path)
     }
     dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)
-        return neg_errno();
+        return tipc__neg_errno();
     if (fsync(dfd) != 0)
-        rc = neg_errno();
+        rc = tipc__neg_errno();
     close(dfd);
     return rc;
 }
@@ -1009,11 +958,11 @@ tipc_orderlog_open(tipc_orderlog **out, const char *path, const tipc_orderlog_op
             l->fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
     }
     if (l->fd < 0) {
-        rc = neg_errno();
+        rc = tipc__neg_errno();
         goto fail;
     }
     if (fstat(l->fd, &sb) != 0) {
-        rc = neg_errno();
+        rc = tipc__neg_errno();
         goto fail;
     }
     if (!S_ISREG(sb.st_mode)) {
@@ -1021,7 +970,7 @@ tipc_orderlog_open(tipc_orderlog **out, const char *path, const tipc_orderlog_op
         goto fail;
     }
     if (flock(l->fd, LOCK_EX | LOCK_NB) != 0) {
-        rc = errno == EWOULDBLOCK ? TIPC_EBUSY : neg_errno();
+        rc = errno == EWOULDBLOCK ? TIPC_EBUSY : tipc__neg_errno();
         goto fail;
     }
     if ((rc = recover(l, &good_end, &file_end)) != 0)
@@ -1032,7 +981,7 @@ tipc_orderlog_open(tipc_orderlog **out, const char *path, const tipc_orderlog_op
                   path, (unsigned long long)(file_end - good_end), (unsigned long long)good_end);
         if (ftruncate(l->fd, (off_t)good_end) != 0 ||
             (l->sync == TIPC_ORDERLOG_SYNC_DATA && fdatasync(l->fd) != 0)) {
-            rc = neg_errno();
+            rc = tipc__neg_errno();
             goto fail;
         }
         l->st.truncated_bytes = file_end - good_end;
@@ -1112,7 +1061,7 @@ tipc_orderlog_commit(tipc_orderlog *l)
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            int rc = neg_errno();
+            int rc = tipc__neg_errno();
             tipc__log(lg(l), TIPC_LOG_ERROR, COMPONENT,
                       "commit: write failed after %zu of %zu bytes: %s", l->pend_off, l->pend_len,
                       tipc_strerror(rc));
@@ -1127,7 +1076,7 @@ tipc_orderlog_commit(tipc_orderlog *l)
     if (l->sync == TIPC_ORDERLOG_SYNC_DATA) {
         l->st.sync_calls++;
         if (fdatasync(l->fd) != 0) {
-            int rc = neg_errno();
+            int rc = tipc__neg_errno();
             l->failed = true;
             tipc__log(lg(l), TIPC_LOG_ERROR, COMPONENT,
                       "commit: fdatasync failed: %s; the log refuses further writes",

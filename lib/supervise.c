@@ -94,57 +94,6 @@ now_ms(void)
     return tipc_time_monotonic_ns() / 1000000u;
 }
 
-/* errno as a code from the error table: -errno where the table has it, the
- * nearest entry otherwise, so callers never get a code tipc_strerror lacks. */
-static int
-err_from_errno(int e)
-{
-    switch (e) {
-    case EPERM:
-    case ENOENT:
-    case EINTR:
-    case EIO:
-    case EBADF:
-    case EAGAIN:
-    case ENOMEM:
-    case EACCES:
-    case EBUSY:
-    case EEXIST:
-    case EINVAL:
-    case EMFILE:
-    case ENOSPC:
-    case EPIPE:
-    case ERANGE:
-    case ENAMETOOLONG:
-        return -e;
-    case ENFILE:
-        return TIPC_EMFILE;
-    case EFBIG:
-    case EDQUOT:
-        return TIPC_ENOSPC;
-    case ENOTDIR:
-    case ELOOP:
-        return TIPC_ENOENT;
-    case EROFS:
-    case ENOEXEC:
-        return TIPC_EACCES;
-    case ETXTBSY:
-        return TIPC_EBUSY;
-    case E2BIG:
-        return TIPC_ERANGE;
-    case EISDIR:
-        return TIPC_EINVAL;
-    default:
-        return TIPC_EIO;
-    }
-}
-
-static int
-neg_errno(void)
-{
-    return err_from_errno(errno);
-}
-
 static void
 close_fd(int *fd)
 {
@@ -247,7 +196,7 @@ fd_high(int *fd)
         return 0;
     int nfd = fcntl(*fd, F_DUPFD_CLOEXEC, FIRST_FREE_FD);
     if (nfd < 0)
-        return neg_errno();
+        return tipc__neg_errno();
     close(*fd);
     *fd = nfd;
     return 0;
@@ -259,10 +208,10 @@ make_pipe(int p[2])
     int rc;
 
     if (pipe2(p, O_CLOEXEC) != 0)
-        return neg_errno();
+        return tipc__neg_errno();
     if ((rc = fd_high(&p[0])) != 0 || (rc = fd_high(&p[1])) != 0 ||
         fcntl(p[0], F_SETFL, O_NONBLOCK) != 0) {
-        rc = rc != 0 ? rc : neg_errno();
+        rc = rc != 0 ? rc : tipc__neg_errno();
         close_fd(&p[0]);
         close_fd(&p[1]);
         return rc;
@@ -281,7 +230,7 @@ check_program(const char *prog)
     int rc = TIPC_ENOENT;
 
     if (strchr(prog, '/') != NULL)
-        return access(prog, X_OK) == 0 ? 0 : neg_errno();
+        return access(prog, X_OK) == 0 ? 0 : tipc__neg_errno();
     path = getenv("PATH");
     if (path == NULL || *path == 0)
         path = "/bin:/usr/bin";
@@ -347,12 +296,12 @@ child_start(tipc_supervisor *sup, struct child *c)
     }
 
     if ((rc = posix_spawn_file_actions_init(&fa)) != 0) {
-        rc = err_from_errno(rc);
+        rc = tipc__err_from_errno(rc);
         goto fail;
     }
     if ((rc = posix_spawnattr_init(&attr)) != 0) {
         posix_spawn_file_actions_destroy(&fa);
-        rc = err_from_errno(rc);
+        rc = tipc__err_from_errno(rc);
         goto fail;
     }
     sigemptyset(&none);
@@ -386,7 +335,7 @@ child_start(tipc_supervisor *sup, struct child *c)
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     if (rc != 0) {
-        rc = err_from_errno(rc);
+        rc = tipc__err_from_errno(rc);
         goto fail;
     }
     free(envp);
@@ -401,7 +350,7 @@ child_start(tipc_supervisor *sup, struct child *c)
         if (c->pidfd < 0) {
             tipc__log(lg(sup), TIPC_LOG_INFO, COMPONENT,
                       "pidfd_open: %s; watching exits with waitpid every %d ms",
-                      tipc_strerror(neg_errno()), FALLBACK_TICK_MS);
+                      tipc_strerror(tipc__neg_errno()), FALLBACK_TICK_MS);
             if (errno == ENOSYS)
                 sup->use_pidfd = false;
         }
@@ -957,7 +906,7 @@ tipc_supervisor_poll(tipc_supervisor *sup, int timeout_ms, tipc_sup_event *event
         }
         nfds_t nfds = build_pollfds(sup);
         if (poll(sup->pfds, nfds, wait) < 0)
-            return neg_errno(); /* TIPC_EINTR included: no event is ready here */
+            return tipc__neg_errno(); /* TIPC_EINTR included: no event is ready here */
         handle_io(sup, nfds);
     }
 }
@@ -1070,7 +1019,7 @@ tipc_supervisor_signal(tipc_supervisor *sup, int child, int sig)
         return TIPC_ESTATE;
     if (kill(-c->pid, sig) != 0) {
         if (errno != ESRCH || kill(c->pid, sig) != 0)
-            return neg_errno();
+            return tipc__neg_errno();
     }
     return 0;
 }

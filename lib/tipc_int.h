@@ -34,4 +34,10 @@ tipc__log_enabled(const tipc_logger *lg, tipc_log_level level)
 /* Copy a message into a caller's optional "why" buffer (NULL or 0 is allowed). */
 void tipc__why(char *why, size_t whylen, const char *fmt, ...) TIPC_PRINTF(3, 4);
 
+/* errno value e as a code from the error table: -e where the table has it,
+ * the nearest entry otherwise (TIPC_EIO at worst), so that a caller never gets
+ * a code tipc_strerror does not know. tipc__neg_errno() maps errno itself. */
+int tipc__err_from_errno(int e);
+int tipc__neg_errno(void);
+
 #endif

@@ -343,7 +343,8 @@ START_TEST(test_journal_bad_arguments)
     ck_assert_int_eq(access(path, F_OK), -1); /* nothing created */
     o = (tipc_journal_opts){.flags = TIPC_JOURNAL_RDONLY};
     ck_assert_tipc_err(tipc_journal_open(&j, path, "a", &o), TIPC_ENOENT);
-    ck_assert_int_eq(tipc_journal_open(&j, "/", "a", NULL), -EISDIR);
+    /* EISDIR has no entry in the error table: the nearest one */
+    ck_assert_tipc_err(tipc_journal_open(&j, "/", "a", NULL), TIPC_EINVAL);
 }
 END_TEST
 

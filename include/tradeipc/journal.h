@@ -124,7 +124,8 @@ typedef struct tipc_journal_stats {
  *   (not a journal, another layout version or record size, or shorter than
  *   its header); TIPC_EBUSY (another process has it open for writing);
  *   TIPC_ENOSPC (the file holds more than max_capacity records); TIPC_ENOMEM;
- *   -errno from open, ftruncate, mmap (TIPC_ENOENT, TIPC_EACCES, ...).
+ *   the errors of open, ftruncate and mmap as table codes (TIPC_ENOENT,
+ *   TIPC_EACCES, ...; one the table lacks as its nearest entry).
  * Ownership: caller owns *out; release with tipc_journal_close(). */
 TIPC_API TIPC_NODISCARD int tipc_journal_open(tipc_journal **out, const char *path,
                                               const char *prefix, const tipc_journal_opts *opts);
