@@ -90,7 +90,7 @@ struct run_summary {
     int log_counted; /* log_lines is valid */
     uint64_t log_lines;
     const char *prices_book;
-    long children_maxrss_kb; /* getrusage(RUSAGE_CHILDREN): the largest component, 0 unknown */
+    long children_maxrss_kb; /* the largest component's peak RSS (wait4), 0 unknown */
     long self_maxrss_kb;     /* getrusage(RUSAGE_SELF): the launcher itself */
 };
 

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -61,6 +62,7 @@ struct child {
     uint64_t kill_at_ms;
     bool exited;
     int exit_code, signal;
+    long maxrss_kb; /* the largest peak RSS of its reaped processes */
 };
 
 /* What a pollfd in the current poll(2) call belongs to. */
@@ -641,17 +643,20 @@ record_exit(struct child *c, int wstatus)
 static void
 try_reap(struct child *c)
 {
+    struct rusage ru;
     int st;
     pid_t r;
 
     if (!alive(c))
         return;
-    do
-        r = waitpid(c->pid, &st, WNOHANG);
+    do /* wait4: the rusage of this process alone, not of all our children */
+        r = wait4(c->pid, &st, WNOHANG, &ru);
     while (r < 0 && errno == EINTR);
-    if (r == c->pid)
+    if (r == c->pid) {
+        if (ru.ru_maxrss > c->maxrss_kb)
+            c->maxrss_kb = ru.ru_maxrss;
         record_exit(c, st);
-    else if (r < 0 && errno == ECHILD) /* someone else reaped it: report an unknown exit */
+    } else if (r < 0 && errno == ECHILD) /* someone else reaped it: report an unknown exit */
         record_exit(c, 255 << 8);
 }
 
@@ -1041,6 +1046,7 @@ tipc_supervisor_child_info(const tipc_supervisor *sup, int child, tipc_child_inf
     out->exited = c->exited;
     out->exit_code = c->exit_code;
     out->signal = c->signal;
+    out->maxrss_kb = c->maxrss_kb;
     return 0;
 }
 

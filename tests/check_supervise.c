@@ -393,6 +393,31 @@ START_TEST(test_supervise_default_backoff_and_stop_cancels_restart)
 }
 END_TEST
 
+/* Each child's own peak RSS (wait4), not the largest of everything this
+ * process ever reaped: a small child after a big one still reads small. */
+START_TEST(test_supervise_peak_rss_per_child)
+{
+    tipc_supervisor *sup = sup_open(_i, 0);
+    int big = spawn_sh(sup, "big", "x=$(head -c 20000000 /dev/zero | tr '\\0' a); exit 0",
+                       TIPC_SUP_READY_NONE, 0);
+    tipc_child_info info;
+
+    ck_assert_tipc_ok(tipc_supervisor_child_info(sup, big, &info));
+    ck_assert_int_eq(info.maxrss_kb, 0); /* nothing reaped yet */
+    ck_assert_tipc_ok(tipc_supervisor_wait_exit(sup, big, 10000, record, NULL));
+    ck_assert_tipc_ok(tipc_supervisor_child_info(sup, big, &info));
+    ck_assert_int_eq(info.exit_code, 0);
+    ck_assert_int_ge(info.maxrss_kb, 19000); /* the 20 MB string */
+
+    int small = spawn_sh(sup, "small", "exit 0", TIPC_SUP_READY_NONE, 0);
+    ck_assert_tipc_ok(tipc_supervisor_wait_exit(sup, small, 5000, record, NULL));
+    ck_assert_tipc_ok(tipc_supervisor_child_info(sup, small, &info));
+    ck_assert_int_gt(info.maxrss_kb, 0);
+    ck_assert_int_lt(info.maxrss_kb, 10000);
+    tipc_supervisor_close(sup);
+}
+END_TEST
+
 START_TEST(test_supervise_exit_zero_is_not_restarted)
 {
     tipc_supervisor *sup = sup_open(_i, 0);
@@ -740,6 +765,7 @@ tipc_supervise_suite(void)
     tcase_add_loop_test(tc, test_supervise_exit_codes_and_signals, 0, 2);
     tcase_add_loop_test(tc, test_supervise_restart_with_backoff_until_limit, 0, 2);
     tcase_add_loop_test(tc, test_supervise_default_backoff_and_stop_cancels_restart, 0, 1);
+    tcase_add_loop_test(tc, test_supervise_peak_rss_per_child, 0, 1);
     tcase_add_loop_test(tc, test_supervise_exit_zero_is_not_restarted, 0, 1);
     tcase_add_loop_test(tc, test_supervise_stop_terms_in_reverse_order_and_kills_stubborn, 0, 2);
     tcase_add_loop_test(tc, test_supervise_output_arrives_before_exit, 0, 2);

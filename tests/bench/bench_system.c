@@ -14,7 +14,7 @@
  *                  order-sized frame back
  *   footprint      peak RSS (VmHWM) of every process, sampled from /proc every
  *                  10 ms while it runs (the launcher's own from wait4), the
- *                  largest component's exactly (the launcher's getrusage), and the
+ *                  largest component's exactly (the launcher's wait4), and the
  *                  shared-memory books' sizes from tipc_book_info
  * The run must exit 0: every order sent was logged and acknowledged.
  */
@@ -647,15 +647,14 @@ main(int argc, char **argv)
     if (dat != NULL)
         fclose(dat);
     /* Sampling can miss a process that lives less than a sample period (an
-     * --asap run on a busy machine); the launcher's getrusage(RUSAGE_CHILDREN)
-     * cannot: the target is judged on the larger of the two. */
+     * --asap run on a busy machine); the launcher's wait4 figure cannot: the target is judged on
+     * the larger of the two. */
     BENCH_CHECK(sys[0].comp_maxrss_kb > 0, "no \"peak RSS\" line in tradeipc-run's summary");
     if (sys[0].nprocs < 5)
         bench_note("only %d of the 5 processes were sampled (the others ended between two "
                    "samples); the launcher's exact figure below covers them",
                    sys[0].nprocs);
-    printf("   %-24s %8s %11.2f MB   (largest component, getrusage(RUSAGE_CHILDREN) in "
-           "tradeipc-run)\n",
+    printf("   %-24s %8s %11.2f MB   (largest component, wait4 in tradeipc-run)\n",
            "components, exact", "-", (double)sys[0].comp_maxrss_kb / 1024);
     if (sys[0].comp_maxrss_kb > worst)
         worst = sys[0].comp_maxrss_kb;
