@@ -107,12 +107,22 @@ _Static_assert(sizeof(_Atomic uint64_t) == 8 && sizeof(_Atomic uint32_t) == 4,
 _Static_assert(ATOMIC_LLONG_LOCK_FREE == 2 && ATOMIC_INT_LOCK_FREE == 2,
                "atomics shared between processes must be lock-free");
 
+/* The writer's private copy of a slot's seq and updates. set never reads
+ * the shared slot: a reader spinning on it holds the line shared, and a
+ * read before the write would cost a second transfer (read, then upgrade)
+ * on the path every reader is waiting on. */
+struct slot_shadow {
+    uint64_t seq;
+    uint64_t updates;
+};
+
 struct tipc_book {
     struct book_hdr *hdr;
     _Atomic uint32_t *wake;
     _Atomic uint64_t *ring;
     _Atomic uint64_t *hash;
     struct book_slot *slots;
+    struct slot_shadow *shadow; /* writer only: capacity entries */
     void *base;
     size_t size;
     uint32_t capacity;
@@ -397,9 +407,11 @@ repair_segment(tipc_book *b)
             /* Died mid-write: the fields may mix two values. Count it as an
              * update so readers that saw the old one read it again. */
             s->level.updates++;
-            atomic_store_explicit(&s->seq, seq + 1u, memory_order_release);
+            atomic_store_explicit(&s->seq, ++seq, memory_order_release);
             repaired++;
         }
+        b->shadow[i].seq = seq;
+        b->shadow[i].updates = s->level.updates;
         /* Died between publishing the count and the hash cell. */
         memcpy(key, s->symbol, BOOK_SYM);
         key[BOOK_SYM - 1] = '\0';
@@ -433,8 +445,10 @@ attach_existing(tipc_book **out, int fd, tipc_book_kind kind, uint32_t capacity,
 
     /* Allocated first: once the pid is claimed, nothing may fail. */
     b = calloc(1, sizeof *b);
-    if (b == NULL)
+    if (b == NULL || (b->shadow = calloc(capacity, sizeof *b->shadow)) == NULL) {
+        free(b);
         return TIPC_ENOMEM;
+    }
     if (fstat(fd, &st) != 0) {
         rc = -errno;
         goto fail;
@@ -506,6 +520,7 @@ attach_existing(tipc_book **out, int fd, tipc_book_kind kind, uint32_t capacity,
 fail:
     if (base != NULL)
         munmap(base, mapped);
+    free(b->shadow);
     free(b);
     return rc;
 }
@@ -555,7 +570,8 @@ tipc_book_create_ex(tipc_book **out, const char *name, tipc_book_kind kind, uint
         goto fail_unlink;
     }
     b = calloc(1, sizeof *b);
-    if (b == NULL) {
+    if (b == NULL || (b->shadow = calloc(capacity, sizeof *b->shadow)) == NULL) {
+        free(b);
         munmap(base, l.size);
         rc = TIPC_ENOMEM;
         goto fail_unlink;
@@ -668,6 +684,7 @@ tipc_book_close(tipc_book *b)
         atomic_compare_exchange_strong(&b->hdr->writer_pid, &me, 0);
     }
     munmap(b->base, b->size);
+    free(b->shadow);
     free(b);
 }
 
@@ -755,14 +772,28 @@ tipc_book_symbol_name(const tipc_book *b, uint32_t index, char *buf, size_t cap)
     return (int)len;
 }
 
+/* Ask for the slot's cache line for writing. On x86 PREFETCHW; CPUs without
+ * it (Intel before Broadwell) execute it as a NOP. */
+static inline void
+prefetch_for_write(const void *p)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __asm__ __volatile__("prefetchw %0" : : "m"(*(const char *)p));
+#else
+    __builtin_prefetch(p, 1, 3);
+#endif
+}
+
 /* stamp: take update_ns from CLOCK_REALTIME here, once the slot's cache line
  * has been asked for: the clock read (tens of ns under a hypervisor) then
- * overlaps the line's transfer from a reader spinning on it. */
+ * overlaps the line's transfer from a reader spinning on it. The slot is only
+ * written, never read (struct slot_shadow). */
 static inline int
 book_set(tipc_book *b, uint32_t index, int64_t value, uint64_t source_ns, uint64_t update_ns,
          bool stamp)
 {
     struct book_slot *s;
+    struct slot_shadow *sh;
     uint64_t seq, pos;
     tipc_level lv;
     int rc;
@@ -775,15 +806,17 @@ book_set(tipc_book *b, uint32_t index, int64_t value, uint64_t source_ns, uint64
     if (b->kind == TIPC_BOOK_NEWS && (value < TIPC_SENTIMENT_MIN || value > TIPC_SENTIMENT_MAX))
         return TIPC_EBADVAL;
     s = &b->slots[index];
-    __builtin_prefetch(s, 1, 3);
+    prefetch_for_write(s);
     if (stamp)
         update_ns = now_realtime_ns();
+    sh = &b->shadow[index];
     lv.value = value;
     lv.source_ns = source_ns;
     lv.update_ns = update_ns;
-    lv.updates = s->level.updates + 1u;
+    lv.updates = ++sh->updates;
 
-    seq = atomic_load_explicit(&s->seq, memory_order_relaxed);
+    seq = sh->seq;
+    sh->seq = seq + 2u;
     atomic_store_explicit(&s->seq, seq + 1u, memory_order_relaxed);
     atomic_thread_fence(memory_order_release);
     s->level = lv;

@@ -756,6 +756,64 @@ START_TEST(test_book_create_after_close_continues_the_book)
 }
 END_TEST
 
+/* Byte offsets from doc/tipc_book.3: slots start at 163840 + 8 * hash_cap
+ * (16 for capacity 8), 64 bytes each: seq, then the tipc_level. */
+#define RAW_SLOT(raw, i) ((unsigned char *)(raw) + 163840 + 8 * 16 + 64 * (i))
+
+START_TEST(test_book_takeover_repairs_a_slot_left_mid_write)
+{
+    tipc_book *w = make_writer(TIPC_BOOK_PRICES, 8, k_syms, 2), *r;
+    tipc_book_stat st;
+    tipc_level lv;
+    size_t size;
+    void *raw;
+    unsigned char *slot;
+    uint64_t seq, updates = 3;
+    int64_t half_written = 502;
+
+    ck_assert_tipc_ok(tipc_book_set(w, 1, 500, 1));
+    ck_assert_tipc_ok(tipc_book_set(w, 1, 501, 2));
+    tipc_book_close(w);
+
+    /* As a writer killed between its two seq stores leaves the slot: seq
+     * odd, the new value and count stored, the new source_ns not. */
+    raw = map_raw(g_name, &size);
+    slot = RAW_SLOT(raw, 1);
+    memcpy(&seq, slot, 8);
+    ck_assert_uint_eq(seq, 4);
+    seq = 5;
+    memcpy(slot, &seq, 8);
+    memcpy(slot + 8, &half_written, 8);
+    memcpy(slot + 32, &updates, 8);
+    ck_assert_tipc_ok(tipc_book_open(&r, g_name, TIPC_BOOK_PRICES));
+    ck_assert_tipc_err(tipc_book_get(r, 1, &lv), TIPC_EAGAIN);
+
+    ck_assert_tipc_ok(tipc_book_create(&w, g_name, TIPC_BOOK_PRICES, 8, 0));
+    tipc_book_info(w, &st);
+    ck_assert_uint_eq(st.repaired, 1);
+    ck_assert_tipc_ok(tipc_book_get(r, 1, &lv));
+    ck_assert_int_eq(lv.value, 502);
+    ck_assert_uint_eq(lv.updates, 4); /* counted, so a reader that saw 501 reads again */
+    memcpy(&seq, slot, 8);
+    ck_assert_uint_eq(seq, 6);
+
+    /* The new writer continues the repaired slot's seq and count. */
+    ck_assert_tipc_ok(tipc_book_set(w, 1, 510, 3));
+    ck_assert_tipc_ok(tipc_book_get(r, 1, &lv));
+    ck_assert_int_eq(lv.value, 510);
+    ck_assert_uint_eq(lv.source_ns, 3);
+    ck_assert_uint_eq(lv.updates, 5);
+    memcpy(&seq, slot, 8);
+    ck_assert_uint_eq(seq, 8);
+    ck_assert_tipc_ok(tipc_book_set(w, 0, 7, 4));
+    ck_assert_tipc_ok(tipc_book_get(r, 0, &lv));
+    ck_assert_uint_eq(lv.updates, 1);
+    munmap(raw, size);
+    tipc_book_close(r);
+    tipc_book_close(w);
+}
+END_TEST
+
 START_TEST(test_book_create_over_unfinished_segment)
 {
     tipc_book *w = NULL;
@@ -986,6 +1044,18 @@ START_TEST(test_book_takeover_after_writer_killed)
     ck_assert_int_eq(tipc_book_read(r, 0, &lv, &seen), 1);
     ck_assert_int_eq(lv.value, 111);
     ck_assert_uint_eq(lv.updates, 2);
+
+    /* The new writer keeps a private copy of each slot's seq and count (set
+     * never reads the slot back): it must continue from the segment's, the
+     * repaired slot's included. */
+    ck_assert_tipc_ok(tipc_book_get(r, 3, &lv));
+    uint64_t before = lv.updates;
+    ck_assert_uint_gt(before, 0);
+    ck_assert_tipc_ok(tipc_book_set(w, 3, 333, checksum(333)));
+    ck_assert_tipc_ok(tipc_book_get(r, 3, &lv));
+    ck_assert_int_eq(lv.value, 333);
+    ck_assert_uint_eq(lv.source_ns, checksum(333));
+    ck_assert_uint_eq(lv.updates, before + 1);
     tipc_book_close(r);
     tipc_book_close(w);
 }
@@ -1163,6 +1233,7 @@ tipc_book_suite(void)
     tcase_add_test(tc, test_book_create_with_live_writer_is_busy);
     tcase_add_test(tc, test_book_forced_takeover_makes_old_writer_stale);
     tcase_add_test(tc, test_book_create_after_close_continues_the_book);
+    tcase_add_test(tc, test_book_takeover_repairs_a_slot_left_mid_write);
     tcase_add_test(tc, test_book_create_over_unfinished_segment);
     suite_add_tcase(s, tc);
 

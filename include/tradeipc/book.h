@@ -97,6 +97,9 @@ typedef struct tipc_book_stat {
  * survive, a slot left mid-write by a dead writer is made readable again
  * (its updates count goes up; its fields may mix the old and the new value,
  * so set it again), and the generation goes up by one.
+ * The writer handle also keeps 16 bytes of private memory per slot
+ * (capacity x 16 bytes, allocated lazily by the system), so that a set
+ * writes the shared slot without first reading it back.
  * TIPC_BOOK_TAKEOVER is for a supervisor that knows the old writer is gone
  * (a pid reused by an unrelated process, another pid namespace); two live
  * writers corrupt the book. A dead writer must have been reaped: a zombie
