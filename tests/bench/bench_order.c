@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -38,16 +39,24 @@
 
 /* The last two (1 strategy only): the client spins on a non-blocking read
  * instead of sleeping until the ack, raw and with tipc_sock_opts.busy_poll_us. */
-enum path { P_RAW, P_RAWCODEC, P_ZMQ, P_NOSYNC, P_SYNC, P_RAWSPIN, P_SPIN, P_COUNT };
+enum path { P_RAW, P_RAWCODEC, P_RAWSHAPE, P_ZMQ, P_NOSYNC, P_SYNC, P_RAWSPIN, P_SPIN, P_COUNT };
 static const char *const path_name[P_COUNT] = {"raw TCP ping-pong, same sizes (floor)",
                                                "  raw TCP + tradeipc JSON codec",
+                                               "  raw TCP + the OM's system calls",
                                                "ZeroMQ REQ/REP, same sizes",
                                                "tradeipc order manager, --no-sync",
                                                "tradeipc order manager, --sync",
                                                "raw TCP, client spinning (spin floor)",
                                                "tradeipc --no-sync, busy_poll_us=200"};
-static const char *const path_key[P_COUNT] = {"raw",  "rawcodec", "zmq", "nosync",
+static const char *const path_key[P_COUNT] = {"raw",  "rawcodec", "rawshape", "zmq", "nosync",
                                               "sync", "rawspin",  "spin"};
+
+/* What the floor's client and server add (bits). RAW_SHAPE gives the floor
+ * the system calls the order manager cannot avoid: the server waits in
+ * epoll_wait and writes each order to a file before answering, the client
+ * waits in poll before its read. */
+#define RAW_CODEC 1
+#define RAW_SHAPE 2
 #define SPIN_US 200
 
 typedef struct shared {
@@ -115,8 +124,8 @@ client_lib(int port, int idx, size_t n, size_t warm, tipc_hist *h, uint32_t spin
     rc = tipc_sock_connect(&s, addr, &hello, &so, NULL, why, sizeof why);
     BENCH_CHECK(rc == 0, "strategy %d: connect: %s %s", idx, tipc_strerror(rc), why);
     for (size_t i = 1; i <= n + warm; i++) {
+        make_order(&o, idx, i); /* the strategy's work, not the round trip's */
         uint64_t t0 = bench_ns(), t1;
-        make_order(&o, idx, i);
         BENCH_OK(tipc_order_encode(&o, json, sizeof json, &len));
         BENCH_OK(tipc_sock_send(s, TIPC_MSG_ORDER, json, len, 0));
         rc = tipc_sock_recv(s, &f, 10000);
@@ -139,12 +148,17 @@ client_lib(int port, int idx, size_t n, size_t warm, tipc_hist *h, uint32_t spin
 /* Read until buf holds one whole frame (one read(2) when it arrives at
  * once); returns its length field. The peer sends one frame at a time. */
 static uint32_t
-read_frame(int fd, uint8_t *buf, size_t cap, int spin)
+read_frame(int fd, uint8_t *buf, size_t cap, int spin, int shape)
 {
     size_t have = 0;
     uint32_t L = 0;
 
     for (;;) {
+        if (shape) {
+            struct pollfd pf = {.fd = fd, .events = POLLIN};
+            BENCH_CHECK(poll(&pf, 1, -1) == 1 || errno == EINTR, "raw client: poll: %s",
+                        strerror(errno));
+        }
         ssize_t k = recv(fd, buf + have, cap - have, spin ? MSG_DONTWAIT : 0);
         if (k < 0 && (errno == EINTR || (spin && errno == EAGAIN))) {
             if (spin)
@@ -165,8 +179,9 @@ read_frame(int fd, uint8_t *buf, size_t cap, int spin)
 /* The floor's client; with codec, it also encodes each order and decodes
  * each ack with tradeipc's JSON codec (the decomposition row). */
 static void
-client_raw(int port, int idx, int codec, size_t n, size_t warm, tipc_hist *h, int spin)
+client_raw(int port, int idx, int mode, size_t n, size_t warm, tipc_hist *h, int spin)
 {
+    int codec = mode & RAW_CODEC;
     uint8_t out[TIPC_ORDER_JSON_MAX + TIPC_FRAME_HDR], in[TIPC_ORDER_JSON_MAX + TIPC_FRAME_HDR];
     int fd = bench_tcp_connect(port);
     tipc_order o;
@@ -176,16 +191,17 @@ client_raw(int port, int idx, int codec, size_t n, size_t warm, tipc_hist *h, in
     memset(in, 'x', sizeof in);
     BENCH_OK(tipc_frame_encode(out, sizeof out, TIPC_MSG_ORDER, in, order_len, &len));
     for (size_t i = 1; i <= n + warm; i++) {
+        if (codec)
+            make_order(&o, idx, i);
         uint64_t t0 = bench_ns();
         if (codec) {
-            make_order(&o, idx, i);
             BENCH_OK(tipc_order_encode(&o, (char *)out + TIPC_FRAME_HDR,
                                        sizeof out - TIPC_FRAME_HDR, &len));
             BENCH_OK(tipc_frame_encode(out, sizeof out, TIPC_MSG_ORDER, out + TIPC_FRAME_HDR, len,
                                        &len));
         }
         bench_write_all(fd, out, len);
-        uint32_t L = read_frame(fd, in, sizeof in, spin);
+        uint32_t L = read_frame(fd, in, sizeof in, spin, mode & RAW_SHAPE);
         if (codec) {
             BENCH_OK(tipc_ack_decode((const char *)in + TIPC_FRAME_HDR, L - 1, &a));
             BENCH_CHECK(strcmp(a.client_order_id, o.client_order_id) == 0,
@@ -240,7 +256,10 @@ spawn_client(const bench_ctx *c, enum path p, int port, int idx, size_t n, size_
         client_raw(port, idx, 0, n, warm, h, p == P_RAWSPIN);
         break;
     case P_RAWCODEC:
-        client_raw(port, idx, 1, n, warm, h, 0);
+        client_raw(port, idx, RAW_CODEC, n, warm, h, 0);
+        break;
+    case P_RAWSHAPE:
+        client_raw(port, idx, RAW_SHAPE, n, warm, h, 0);
         break;
 #ifdef HAVE_ZMQ
     case P_ZMQ:
@@ -295,9 +314,10 @@ typedef struct rconn {
     size_t have;
 } rconn;
 
-/* Read once; answer every complete frame. Returns 0 at EOF. */
+/* Read once; answer every complete frame (after writing it to logfd, when
+ * that is open). Returns 0 at EOF. */
 static int
-raw_serve(int fd, rconn *rc, int codec)
+raw_serve(int fd, rconn *rc, int codec, int logfd)
 {
     ssize_t k = read(fd, rc->buf + rc->have, sizeof rc->buf - rc->have);
 
@@ -315,6 +335,9 @@ raw_serve(int fd, rconn *rc, int codec)
         BENCH_CHECK(L >= 1 && L <= TIPC_ORDER_JSON_MAX + 1, "raw server: bad length %u", L);
         if (rc->have < 4 + (size_t)L)
             break;
+        if (logfd >= 0)
+            BENCH_CHECK(write(logfd, rc->buf + 4, L) == (ssize_t)L, "raw server: log write: %s",
+                        strerror(errno));
         raw_answer(fd, rc->buf, 4 + (size_t)L, codec);
         memmove(rc->buf, rc->buf + 4 + L, rc->have - 4 - L);
         rc->have -= 4 + (size_t)L;
@@ -323,16 +346,22 @@ raw_serve(int fd, rconn *rc, int codec)
 }
 
 static void
-raw_server(int lfd, int nclients, int codec)
+raw_server(int lfd, int nclients, int mode)
 {
     static rconn rc[MAX_CLIENTS];
-    int fds[MAX_CLIENTS], ep, open_ = nclients;
+    int fds[MAX_CLIENTS], ep, open_ = nclients, codec = mode & RAW_CODEC, logfd = -1;
+    char log[128];
 
     memset(rc, 0, sizeof rc);
     for (int i = 0; i < nclients; i++)
         fds[i] = bench_tcp_accept(lfd);
-    if (nclients == 1) { /* the plainest loop there is: blocking reads */
-        while (raw_serve(fds[0], &rc[0], codec))
+    if (mode & RAW_SHAPE) {
+        snprintf(log, sizeof log, "%s/order_log.txt", tmpdir);
+        logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+        BENCH_CHECK(logfd >= 0, "open %s: %s", log, strerror(errno));
+    }
+    if (nclients == 1 && logfd < 0) { /* the plainest loop there is: blocking reads */
+        while (raw_serve(fds[0], &rc[0], codec, -1))
             ;
         close(fds[0]);
         return;
@@ -349,13 +378,15 @@ raw_server(int lfd, int nclients, int codec)
         BENCH_CHECK(n >= 0 || errno == EINTR, "epoll_wait: %s", strerror(errno));
         for (int e = 0; e < n; e++) {
             int i = (int)evs[e].data.u32;
-            if (!raw_serve(fds[i], &rc[i], codec)) {
+            if (!raw_serve(fds[i], &rc[i], codec, logfd)) {
                 close(fds[i]);
                 open_--;
             }
         }
     }
     close(ep);
+    if (logfd >= 0)
+        close(logfd);
 }
 
 #ifdef HAVE_ZMQ
@@ -458,11 +489,19 @@ disk_floor(size_t n)
     return h;
 }
 
+/* One path's figures, summed over the rounds (see ROUNDS). */
 typedef struct result {
     tipc_hist *h;
     double per_s;            /* orders (round trips) per second, all clients */
     double srv_cpu, cli_cpu; /* CPU us per order: server side, client side */
+    double orders, wall_ns, srv_ns, cli_ns;
 } result;
+
+/* The paths take turns: each runs ROUNDS times a share of its orders, so a
+ * slow minute of this shared machine lands on all of them instead of on
+ * whichever path was running then (floors moved 20-45% between runs when
+ * each path ran its orders in one go). */
+#define ROUNDS 5
 
 static void
 run(const bench_ctx *c, enum path p, int nclients, size_t n, size_t warm, result *r)
@@ -473,7 +512,8 @@ run(const bench_ctx *c, enum path p, int nclients, size_t n, size_t warm, result
     int port = 0, lfd = -1;
     uint64_t t0, t1, cpu0, cpu1 = 0, cli = 0;
 
-    r->h = bench_hist();
+    if (r->h == NULL)
+        r->h = bench_hist();
     snprintf(out_path, sizeof out_path, "%s/om.out", tmpdir);
     if (p == P_NOSYNC || p == P_SYNC || p == P_SPIN) {
         char log[128];
@@ -481,15 +521,16 @@ run(const bench_ctx *c, enum path p, int nclients, size_t n, size_t warm, result
         if (unlink(log) < 0 && errno != ENOENT)
             bench_fail("unlink %s: %s", log, strerror(errno));
         om = start_om(c, p == P_SYNC, &port, out_path);
-    } else if (p == P_RAW || p == P_RAWCODEC || p == P_RAWSPIN) {
+    } else if (p == P_RAW || p == P_RAWCODEC || p == P_RAWSHAPE || p == P_RAWSPIN) {
         lfd = bench_tcp_listen(&port);
     }
     t0 = bench_ns();
     cpu0 = bench_cpu_ns(om);
     for (int i = 0; i < nclients; i++)
         pids[i] = spawn_client(c, p, port, i, n, warm, sh);
-    if (p == P_RAW || p == P_RAWCODEC || p == P_RAWSPIN) {
-        raw_server(lfd, nclients, p == P_RAWCODEC);
+    if (p == P_RAW || p == P_RAWCODEC || p == P_RAWSHAPE || p == P_RAWSPIN) {
+        raw_server(lfd, nclients,
+                   p == P_RAWCODEC ? RAW_CODEC : p == P_RAWSHAPE ? RAW_SHAPE : 0);
         close(lfd);
     }
 #ifdef HAVE_ZMQ
@@ -509,9 +550,13 @@ run(const bench_ctx *c, enum path p, int nclients, size_t n, size_t warm, result
         bench_hist_get(r->h, sh->hist[i]);
         cli += sh->client_cpu_ns[i];
     }
-    r->srv_cpu = (double)(cpu1 - cpu0) / 1e3 / ((double)nclients * (double)(n + warm));
-    r->cli_cpu = (double)cli / 1e3 / ((double)nclients * (double)(n + warm));
-    r->per_s = (double)nclients * (double)(n + warm) * 1e9 / (double)(t1 - t0);
+    r->orders += (double)nclients * (double)(n + warm);
+    r->wall_ns += (double)(t1 - t0);
+    r->srv_ns += (double)(cpu1 - cpu0);
+    r->cli_ns += (double)cli;
+    r->srv_cpu = r->srv_ns / 1e3 / r->orders;
+    r->cli_cpu = r->cli_ns / 1e3 / r->orders;
+    r->per_s = r->orders * 1e9 / r->wall_ns;
     bench_unshare(sh, sizeof *sh);
 }
 
@@ -561,22 +606,21 @@ main(int argc, char **argv)
         int k = conc[ci];
         size_t n = c.quick ? (k == 1 ? 300 : 40) : (k == 1 ? 20000 : 4000);
         size_t nsync = c.quick ? (k == 1 ? 50 : 10) : (k == 1 ? 2000 : 500);
-        size_t warm = c.quick ? 20 : 500;
+        size_t warm = c.quick ? 20 : 200;
+        int rounds = c.quick ? 1 : ROUNDS;
 
-        for (int p = 0; p < P_COUNT; p++) {
-            if (p >= P_RAWSPIN && k != 1) { /* 8 spinning clients on one CPU: no */
-                r[ci][p].h = NULL;
-                continue;
-            }
+        memset(r[ci], 0, sizeof r[ci]);
+        for (int round = 0; round < rounds; round++)
+            for (int p = 0; p < P_COUNT; p++) {
+                if (p >= P_RAWSPIN && k != 1) /* 8 spinning clients on one CPU: no */
+                    continue;
 #ifndef HAVE_ZMQ
-            if (p == P_ZMQ) {
-                r[ci][p].h = NULL;
-                continue;
-            }
+                if (p == P_ZMQ)
+                    continue;
 #endif
-            run(&c, (enum path)p, k, p == P_SYNC ? nsync : n, p == P_SYNC ? warm / 10 : warm,
-                &r[ci][p]);
-        }
+                run(&c, (enum path)p, k, (p == P_SYNC ? nsync : n) / (size_t)rounds,
+                    p == P_SYNC ? warm / 10 : warm, &r[ci][p]);
+            }
         printf("   %d strateg%s (orders/s all: raw %s, zmq %s, no-sync %s, sync %s):\n", k,
                k == 1 ? "y" : "ies", bench_fmt_rate(r[ci][P_RAW].per_s),
                r[ci][P_ZMQ].h ? bench_fmt_rate(r[ci][P_ZMQ].per_s) : "-",
@@ -627,8 +671,14 @@ main(int argc, char **argv)
         fclose(dat);
     bench_note("p50 x / p99 x: multiples of the raw TCP floor with the same number of strategies; "
                "every ack checked, and the order manager logged each order exactly once");
+    bench_note("the paths took turns, %d rounds each (a fresh server and connection per round, "
+               "its first orders not counted)", c.quick ? 1 : ROUNDS);
     bench_note("raw TCP + tradeipc JSON codec: the floor plus tipc_order_encode/_decode and "
                "tipc_ack_encode/_decode on the two sides (what the codec alone adds)");
+    bench_note("raw TCP + the OM's system calls: the floor with the order manager's system-call "
+               "shape and nothing else: the server waits in epoll_wait and write(2)s each order "
+               "to a file before answering, the client poll(2)s before reading (what the "
+               "kernel alone adds to an order manager that logs before it acks)");
     bench_note("CPU us per order: CPU time (user + system) per round trip in the server process "
                "(order manager, floor server, REP) and in the clients");
     bench_note("spinning rows (1 strategy): the client reads non-blocking in a loop instead of "

@@ -94,6 +94,9 @@ END {
         z50 = v("order.zmq." n ".p50"); z99 = v("order.zmq." n ".p99")
         row("order RTT no-sync p50 vs raw TCP, " s, sprintf("%.2fx (%s vs %s)", o50 / t50, ns(o50), ns(t50)), "<= 1.3x", o50 / t50 <= 1.3)
         row("order RTT no-sync p99 vs raw TCP, " s, sprintf("%.2fx (%s vs %s)", o99 / t99, ns(o99), ns(t99)), "<= 2x", o99 / t99 <= 2)
+        sh50 = v("order.rawshape." n ".p50"); cd50 = v("order.rawcodec." n ".p50")
+        if (n == 1 && sh50 > 0 && cd50 > 0)
+            printf "   %-46s %-26s %-20s %s\n", "  of which kernel (floor + OM syscalls) / codec", sprintf("%.2fx / %.2fx", sh50 / t50, cd50 / t50), "(decomposition)", "reported"
         if (z50 > 0) {
             row("order RTT no-sync p50 vs ZeroMQ REQ/REP, " s, sprintf("%.2fx (%s)", o50 / z50, ns(z50)), "< 1x", o50 < z50)
             row("order RTT no-sync p99 vs ZeroMQ REQ/REP, " s, sprintf("%.2fx (%s)", o99 / z99, ns(z99)), "< 1x", o99 < z99)
