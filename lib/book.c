@@ -8,7 +8,9 @@
  *
  * Memory ordering. Each 64-byte slot is a seqlock. The writer stores seq+1
  * (odd: writing), issues a release fence so the data stores cannot be seen
- * before the odd seq, stores the data, then release-stores seq+2. A reader
+ * before the odd seq, stores the data, then release-stores seq+2; it takes
+ * seq and the update count from its private copy (struct slot_shadow), never
+ * from the slot a reader may be spinning on. A reader
  * acquire-loads seq (odd: retry), copies the data, issues an acquire fence so
  * the copy is complete before it looks again, and relaxed-reloads seq: equal
  * means the copy is a snapshot of one write. After TIPC_BOOK_READ_TRIES

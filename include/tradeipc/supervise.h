@@ -149,7 +149,8 @@ typedef struct tipc_child_info {
     int exit_code;     /* last exit: code, or -1 when killed by a signal */
     int signal;        /* last exit: signal, or 0 */
     long maxrss_kb;    /* peak RSS in KiB of the largest of its processes that have
-                          exited (wait4's ru_maxrss, restarts included); 0 before */
+                          exited (wait4's ru_maxrss, restarts included; it starts at
+                          the supervisor's own RSS at fork); 0 before */
 } tipc_child_info;
 
 /* tipc_supervisor_open - create a supervisor with no children.
