@@ -189,7 +189,7 @@ futex_wait_until(_Atomic uint32_t *addr, uint32_t expect, const struct timespec 
      * processes. */
     long r = syscall(SYS_futex, addr, FUTEX_WAIT_BITSET, expect, abs_monotonic, NULL,
                      FUTEX_BITSET_MATCH_ANY);
-    return r == 0 ? 0 : -errno;
+    return r == 0 ? 0 : tipc__neg_errno();
 }
 
 static void
@@ -452,7 +452,7 @@ attach_existing(tipc_book **out, int fd, tipc_book_kind kind, uint32_t capacity,
         return TIPC_ENOMEM;
     }
     if (fstat(fd, &st) != 0) {
-        rc = -errno;
+        rc = tipc__neg_errno();
         goto fail;
     }
     book_layout(TIPC_BOOK_MAX_CAPACITY, &largest);
@@ -468,7 +468,7 @@ attach_existing(tipc_book **out, int fd, tipc_book_kind kind, uint32_t capacity,
         base = mmap(NULL, mapped, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
         if (base == MAP_FAILED) {
             base = NULL;
-            rc = -errno;
+            rc = tipc__neg_errno();
             goto fail;
         }
         rc = check_header(base, (uint64_t)st.st_size, kind, capacity, why, whylen);
@@ -494,7 +494,7 @@ attach_existing(tipc_book **out, int fd, tipc_book_kind kind, uint32_t capacity,
         if (ftruncate(fd, (off_t)l->size) != 0 ||
             (base = mmap(NULL, mapped, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED) {
             base = NULL;
-            rc = -errno;
+            rc = tipc__neg_errno();
             goto fail;
         }
         if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, (off_t)l->size) != 0)
@@ -550,7 +550,7 @@ tipc_book_create_ex(tipc_book **out, const char *name, tipc_book_kind kind, uint
         if (fd >= 0)
             break;
         if (errno != EEXIST)
-            return -errno;
+            return tipc__neg_errno();
         fd = shm_open(name, O_RDWR, 0);
         if (fd >= 0) {
             rc = attach_existing(out, fd, kind, capacity, flags, &l, why, whylen);
@@ -559,16 +559,16 @@ tipc_book_create_ex(tipc_book **out, const char *name, tipc_book_kind kind, uint
         }
         /* Unlinked between the two opens: try to create it again. */
         if (errno != ENOENT || attempt == 3)
-            return -errno;
+            return tipc__neg_errno();
     }
     /* The umask may have cleared bits; make the mode exactly 0600. */
     if (fchmod(fd, 0600) != 0 || ftruncate(fd, (off_t)l.size) != 0) {
-        rc = -errno;
+        rc = tipc__neg_errno();
         goto fail_unlink;
     }
     base = mmap(NULL, l.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (base == MAP_FAILED) {
-        rc = -errno;
+        rc = tipc__neg_errno();
         goto fail_unlink;
     }
     b = calloc(1, sizeof *b);
@@ -624,9 +624,9 @@ tipc_book_open_ex(tipc_book **out, const char *name, tipc_book_kind kind, char *
      * mapping below is read-only. */
     fd = shm_open(name, O_RDWR, 0);
     if (fd < 0)
-        return -errno;
+        return tipc__neg_errno();
     if (fstat(fd, &st) != 0) {
-        rc = -errno;
+        rc = tipc__neg_errno();
         goto out_fd;
     }
     book_layout(1, &smallest);
@@ -643,14 +643,14 @@ tipc_book_open_ex(tipc_book **out, const char *name, tipc_book_kind kind, char *
     }
     base = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
     if (base == MAP_FAILED) {
-        rc = -errno;
+        rc = tipc__neg_errno();
         goto out_fd;
     }
     rc = check_header(base, (uint64_t)st.st_size, kind, 0, why, whylen);
     if (rc == 0 &&
         mmap((char *)base + BOOK_WAKE_OFF, BOOK_RING_OFF - BOOK_WAKE_OFF, PROT_READ | PROT_WRITE,
              MAP_SHARED | MAP_FIXED, fd, BOOK_WAKE_OFF) == MAP_FAILED)
-        rc = -errno;
+        rc = tipc__neg_errno();
     if (rc == 0) {
         const struct book_hdr *hdr = base;
         b = calloc(1, sizeof *b);
@@ -697,7 +697,7 @@ tipc_book_unlink(const char *name)
 
     if (rc != 0)
         return rc;
-    return shm_unlink(name) == 0 ? 0 : -errno;
+    return shm_unlink(name) == 0 ? 0 : tipc__neg_errno();
 }
 
 /* A writer must still own the book: if a takeover happened, it must stop. */

@@ -433,27 +433,6 @@ parse_row(tipc_csv_kind kind, const char *s, size_t len, tipc_csv_row *row, char
 
 /* ---- reader -------------------------------------------------------------------------------- */
 
-/* errno from open/read as a library code; errnos outside the table become TIPC_EIO. */
-static int
-sys_error(int e)
-{
-    switch (e) {
-    case ENOENT:
-    case EACCES:
-    case EPERM:
-    case ENOMEM:
-    case EMFILE:
-    case ENAMETOOLONG:
-    case EINTR:
-    case EIO:
-        return -e;
-    case EISDIR:
-        return TIPC_EINVAL;
-    default:
-        return TIPC_EIO;
-    }
-}
-
 int
 tipc_csv_open(tipc_csv **out, const char *path, tipc_csv_kind kind, const tipc_logger *log)
 {
@@ -469,7 +448,7 @@ tipc_csv_open(tipc_csv **out, const char *path, tipc_csv_kind kind, const tipc_l
         fd = open(path, O_RDONLY | O_CLOEXEC);
     while (fd < 0 && errno == EINTR);
     if (fd < 0)
-        return sys_error(errno);
+        return tipc__neg_errno();
     if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
         close(fd);
         return TIPC_EINVAL;
@@ -568,7 +547,7 @@ next_line(tipc_csv *c, const char **line, size_t *len)
             n = read(c->fd, c->buf + c->end, sizeof c->buf - c->end);
         while (n < 0 && errno == EINTR);
         if (n < 0)
-            return sys_error(errno);
+            return tipc__neg_errno();
         if (n == 0)
             c->eof = 1;
         c->end += (size_t)n;

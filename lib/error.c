@@ -33,29 +33,29 @@ tipc_err_name(int err)
     }
 }
 
-/* errno as a code from the error table: -errno where the table has it, the
- * nearest entry otherwise, so callers never get a code tipc_strerror lacks. */
+/* Whether code is in the error table. */
+static int
+in_table(int code)
+{
+    switch (code) {
+#define TIPC_X_CASE(name, value, msg) case value:
+        TIPC_ERROR_MAP(TIPC_X_CASE)
+#undef TIPC_X_CASE
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* errno as a code from the error table: -errno where the table has it (the
+ * table decides, so a code added to it passes through here too), the nearest
+ * entry otherwise, so callers never get a code tipc_strerror lacks. */
 int
 tipc__err_from_errno(int e)
 {
-    switch (e) {
-    case EPERM:
-    case ENOENT:
-    case EINTR:
-    case EIO:
-    case EBADF:
-    case EAGAIN:
-    case ENOMEM:
-    case EACCES:
-    case EBUSY:
-    case EEXIST:
-    case EINVAL:
-    case EMFILE:
-    case ENOSPC:
-    case EPIPE:
-    case ERANGE:
-    case ENAMETOOLONG:
+    if (e > 0 && in_table(-e))
         return -e;
+    switch (e) {
     case ENFILE:
         return TIPC_EMFILE;
     case EFBIG:
@@ -73,6 +73,17 @@ tipc__err_from_errno(int e)
         return TIPC_ERANGE;
     case EISDIR:
         return TIPC_EINVAL;
+    case ENOBUFS:
+        return TIPC_ENOMEM;
+    case ECONNABORTED:
+        return TIPC_ECONNRESET;
+    case ENOTCONN:
+    case ESHUTDOWN:
+        return TIPC_EPIPE;
+    case ENETDOWN:
+        return TIPC_ENETUNREACH;
+    case EHOSTDOWN:
+        return TIPC_EHOSTUNREACH;
     default:
         return TIPC_EIO;
     }

@@ -187,7 +187,7 @@ set_want_out(tipc_server *srv, conn *c, int want)
     ev.data.ptr = c;
     if (epoll_ctl(srv->epfd, EPOLL_CTL_MOD, c->fd, &ev) < 0)
         tipc__log(&srv->log, TIPC_LOG_ERROR, "server", "epoll_ctl(conn %llu): %s",
-                  (unsigned long long)c->id, tipc_strerror(-errno));
+                  (unsigned long long)c->id, tipc_strerror(tipc__neg_errno()));
     if (want) {
         c->flags |= CF_WANT_OUT;
         srv->nwant++;
@@ -483,7 +483,7 @@ conn_readable(tipc_server *srv, conn *c, tipc_server_event *evs, int max, int *n
     }
     if (r < 0) {
         if (errno != EAGAIN && errno != EWOULDBLOCK)
-            conn_close(srv, c, TIPC_LEAVE_IO_ERROR, "read: %s", tipc_strerror(-errno));
+            conn_close(srv, c, TIPC_LEAVE_IO_ERROR, "read: %s", tipc_strerror(tipc__neg_errno()));
         return;
     }
     c->last_rx = srv->now;
@@ -559,7 +559,7 @@ srv_accept(tipc_server *srv)
             /* Out of fds or memory: the listener would stay readable and
              * spin the loop, so disarm it for a moment. */
             tipc__log(&srv->log, TIPC_LOG_ERROR, "server", "accept: %s; pausing %d ms",
-                      tipc_strerror(-errno), SRV_ACCEPT_PAUSE_MS);
+                      tipc_strerror(tipc__neg_errno()), SRV_ACCEPT_PAUSE_MS);
             set_listening(srv, 0);
             srv->accept_resume = srv->now + SRV_ACCEPT_PAUSE_MS;
             return;
@@ -596,7 +596,7 @@ srv_accept(tipc_server *srv)
         ev.data.ptr = c;
         if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
             tipc__log(&srv->log, TIPC_LOG_ERROR, "server", "epoll_ctl(%s): %s", peer,
-                      tipc_strerror(-errno));
+                      tipc_strerror(tipc__neg_errno()));
             srv->free_slots[srv->nfree++] = c->slot;
             close(fd);
             free(c->rbuf);
@@ -714,7 +714,7 @@ tipc_server_poll(tipc_server *srv, tipc_server_event *evs, int max, int timeout_
             }
             k = epoll_wait(srv->epfd, srv->evbuf, SRV_EPOLL_BATCH, wait);
             if (k < 0 && errno != EINTR)
-                return -errno;
+                return tipc__neg_errno();
             srv->now = tipc__now_ms();
             for (int i = 0; i < k; i++) {
                 struct epoll_event *e = &srv->evbuf[i];
@@ -890,13 +890,13 @@ listen_fd(int family, const struct sockaddr *sa, socklen_t len, int v6only, int 
     int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1, rc;
 
     if (fd < 0)
-        return -errno;
+        return tipc__neg_errno();
     if (family != AF_UNIX)
         (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (family == AF_INET6 && v6only >= 0)
         (void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only);
     if (bind(fd, sa, len) < 0 || listen(fd, SOMAXCONN) < 0) {
-        rc = -errno;
+        rc = tipc__neg_errno();
         close(fd);
         return rc;
     }
@@ -1055,13 +1055,13 @@ tipc_server_listen(tipc_server **out, const char *addr, const tipc_server_opts *
         goto fail;
     srv->epfd = epoll_create1(EPOLL_CLOEXEC);
     if (srv->epfd < 0) {
-        rc = -errno;
+        rc = tipc__neg_errno();
         goto fail;
     }
     ev.events = EPOLLIN;
     ev.data.ptr = srv;
     if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, srv->lfd, &ev) < 0) {
-        rc = -errno;
+        rc = tipc__neg_errno();
         goto fail;
     }
     srv->now = tipc__now_ms();

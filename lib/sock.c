@@ -52,7 +52,7 @@ tipc__gai_err(int gai)
     case EAI_MEMORY:
         return TIPC_ENOMEM;
     case EAI_SYSTEM:
-        return errno != 0 ? -errno : TIPC_EIO;
+        return tipc__neg_errno();
     case EAI_SERVICE:
     case EAI_BADFLAGS:
         return TIPC_EINVAL;
@@ -214,7 +214,7 @@ tipc__ring_write(tipc__ring *r, int fd)
         n = sendmsg(fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
     while (n < 0 && errno == EINTR);
     if (n < 0)
-        return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -errno;
+        return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : tipc__neg_errno();
     tipc__ring_consume(r, (size_t)n);
     return (long)n;
 }
@@ -277,7 +277,7 @@ min_wait(int a, int b)
 }
 
 /* poll one fd; returns revents, 0 on timeout or signal (callers re-check
- * their clocks and loop), or -errno. */
+ * their clocks and loop), or an error code. */
 static int
 wait_fd(int fd, short events, int ms)
 {
@@ -285,7 +285,7 @@ wait_fd(int fd, short events, int ms)
     int rc = poll(&p, 1, ms);
 
     if (rc < 0)
-        return errno == EINTR ? 0 : -errno;
+        return errno == EINTR ? 0 : tipc__neg_errno();
     return rc == 0 ? 0 : p.revents;
 }
 
@@ -365,7 +365,7 @@ sock_read(tipc_sock *s)
     }
     if (n == 0)
         return TIPC_ECLOSED;
-    return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -errno;
+    return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : tipc__neg_errno();
 }
 
 /* Busy-poll: read again until data comes or spin_ns pass (the caller then
@@ -599,7 +599,7 @@ tipc_sock_close(tipc_sock *s)
 
 /* ---- Connecting --------------------------------------------------------- */
 
-/* Non-blocking connect bounded by deadline. Returns 0 or -errno. */
+/* Non-blocking connect bounded by deadline. Returns 0 or an error code. */
 static int
 connect_fd(int fd, const struct sockaddr *sa, socklen_t len, uint64_t deadline)
 {
@@ -612,7 +612,7 @@ connect_fd(int fd, const struct sockaddr *sa, socklen_t len, uint64_t deadline)
         if (errno == EINPROGRESS || errno == EINTR)
             break;
         if (errno != EAGAIN) /* EAGAIN: a unix listener's backlog is full */
-            return -errno;
+            return tipc__neg_errno();
         if (ms_left(deadline, tipc__now_ms()) == 0)
             return TIPC_ETIMEDOUT;
         (void)wait_fd(-1, 0, 1);
@@ -630,8 +630,8 @@ connect_fd(int fd, const struct sockaddr *sa, socklen_t len, uint64_t deadline)
             break;
     }
     if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) < 0)
-        return -errno;
-    return -err;
+        return tipc__neg_errno();
+    return err == 0 ? 0 : tipc__err_from_errno(err);
 }
 
 static int
@@ -643,7 +643,7 @@ open_connected(const tipc__addr *a, uint64_t deadline, int *out_fd)
     if (a->is_unix) {
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0)
-            return -errno;
+            return tipc__neg_errno();
         rc = connect_fd(fd, (const struct sockaddr *)&a->sun, a->sunlen, deadline);
         if (rc < 0) {
             close(fd);
@@ -663,7 +663,7 @@ open_connected(const tipc__addr *a, uint64_t deadline, int *out_fd)
     for (ai = res; ai != NULL; ai = ai->ai_next) {
         fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
         if (fd < 0) {
-            rc = -errno;
+            rc = tipc__neg_errno();
             continue;
         }
         rc = connect_fd(fd, ai->ai_addr, ai->ai_addrlen, deadline);

@@ -35,8 +35,9 @@ tipc__log_enabled(const tipc_logger *lg, tipc_log_level level)
 void tipc__why(char *why, size_t whylen, const char *fmt, ...) TIPC_PRINTF(3, 4);
 
 /* errno value e as a code from the error table: -e where the table has it,
- * the nearest entry otherwise (TIPC_EIO at worst), so that a caller never gets
- * a code tipc_strerror does not know. tipc__neg_errno() maps errno itself. */
+ * the nearest entry otherwise (TIPC_EIO at worst, also for 0), so that a
+ * caller never gets a code tipc_strerror does not know. tipc__neg_errno()
+ * maps errno itself: every system call failure in lib/ goes through it. */
 int tipc__err_from_errno(int e);
 int tipc__neg_errno(void);
 

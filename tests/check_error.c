@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <string.h>
 
 #include "tipc_check.h"
+#include "../lib/tipc_int.h"
 
 START_TEST(test_error_every_code_has_name_and_message)
 {
@@ -32,6 +34,30 @@ START_TEST(test_error_system_codes_keep_errno_meaning)
     ck_assert_int_eq(TIPC_ETIMEDOUT, -ETIMEDOUT);
     ck_assert_int_eq(TIPC_OK, 0);
     ck_assert_int_le(TIPC_ECLOSED, -1000);
+}
+END_TEST
+
+/* Every errno the system can return maps to a code tipc_strerror knows; one
+ * the table has passes through unchanged. */
+START_TEST(test_error_every_errno_maps_into_the_table)
+{
+    for (int e = 0; e < 4096; e++) {
+        int code = tipc__err_from_errno(e);
+        ck_assert_msg(strcmp(tipc_strerror(code), "unknown error") != 0, "errno %d -> %d", e,
+                      code);
+        ck_assert_int_lt(code, 0);
+        if (e > 0 && strcmp(tipc_strerror(-e), "unknown error") != 0)
+            ck_assert_int_eq(code, -e);
+    }
+    ck_assert_int_eq(tipc__err_from_errno(ECONNREFUSED), TIPC_ECONNREFUSED);
+    ck_assert_int_eq(tipc__err_from_errno(EHOSTUNREACH), TIPC_EHOSTUNREACH);
+    ck_assert_int_eq(tipc__err_from_errno(ECONNABORTED), TIPC_ECONNRESET);
+    ck_assert_int_eq(tipc__err_from_errno(ENOTDIR), TIPC_ENOENT);
+    ck_assert_int_eq(tipc__err_from_errno(EISDIR), TIPC_EINVAL);
+    ck_assert_int_eq(tipc__err_from_errno(EDOM), TIPC_EIO);
+    ck_assert_int_eq(tipc__err_from_errno(0), TIPC_EIO);
+    errno = EADDRINUSE;
+    ck_assert_int_eq(tipc__neg_errno(), TIPC_EADDRINUSE);
 }
 END_TEST
 
@@ -81,6 +107,7 @@ tipc_error_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_error_every_code_has_name_and_message);
     tcase_add_test(tc, test_error_system_codes_keep_errno_meaning);
+    tcase_add_test(tc, test_error_every_errno_maps_into_the_table);
     tcase_add_test(tc, test_error_unknown_code);
     tcase_add_test(tc, test_error_version_string_matches_macros);
     tcase_add_test(tc, test_error_clocks_advance);

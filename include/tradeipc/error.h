@@ -2,8 +2,11 @@
 /*
  * Error codes. Every fallible libtradeipc call returns int: 0 is success,
  * a positive value is a count, a negative value is one of the codes below.
- * System failures keep their errno meaning (-errno on Linux); codes of the
- * library's own start at -1000. Branch on codes, never on message strings.
+ * System failures keep their errno meaning (-errno on Linux); an errno the
+ * table below lacks comes back as its nearest entry (ENOTDIR as TIPC_ENOENT,
+ * ECONNABORTED as TIPC_ECONNRESET, TIPC_EIO at worst), so tipc_strerror knows
+ * every code a call returns. Codes of the library's own start at -1000.
+ * Branch on codes, never on message strings.
  */
 #ifndef TRADEIPC_ERROR_H
 #define TRADEIPC_ERROR_H
