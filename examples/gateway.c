@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -73,14 +72,19 @@ send_snapshot(uint64_t conn, const tipc_hello *h)
         send_end_of_data(conn);
 }
 
-/* Run the server's I/O for up to timeout_ms and handle joins and leaves. */
+#define NS_PER_MS 1000000LL
+
+/* Run the server's I/O for up to timeout_ns and handle joins and leaves.
+ * Nanoseconds: a millisecond wait would release a feed paced at 10,000
+ * events/s in bursts of ten, each tick queueing behind the others all the
+ * way to the order manager. */
 static void
-serve(int timeout_ms)
+serve(int64_t timeout_ns)
 {
     tipc_server_event ev[32];
-    int n = tipc_server_poll(srv, ev, 32, timeout_ms);
+    int n = tipc_server_poll_ns(srv, ev, 32, timeout_ns);
 
-    DIE_ON(n, "tipc_server_poll");
+    DIE_ON(n, "tipc_server_poll_ns");
     for (int i = 0; i < n; i++) {
         if (ev[i].kind == TIPC_SERVER_JOIN && nconns < max_clients) {
             conns[nconns++] = ev[i].conn;
@@ -98,28 +102,6 @@ serve(int timeout_ms)
                 }
         }
     }
-}
-
-/* Serve I/O until the next event is due in wait_ns. A millisecond poll
- * timeout would release a feed paced at 10,000 events/s in bursts of ten,
- * each tick queueing behind the others all the way to the order manager, so
- * the wait is a ppoll on the server's fd with a nanosecond timeout. */
-static void
-serve_until_due(uint64_t wait_ns)
-{
-    int next_ms = tipc_server_next_timeout_ms(srv);
-    struct pollfd pfd = {.fd = tipc_server_fd(srv), .events = POLLIN};
-    struct timespec ts;
-
-    if (wait_ns > 100000000) /* at most 100 ms at a time */
-        wait_ns = 100000000;
-    if (next_ms >= 0 && (uint64_t)next_ms * 1000000 < wait_ns)
-        wait_ns = (uint64_t)next_ms * 1000000;
-    serve(0); /* sends what was just published */
-    ts.tv_sec = (time_t)(wait_ns / 1000000000);
-    ts.tv_nsec = (long)(wait_ns % 1000000000);
-    if (ppoll(&pfd, 1, &ts, NULL) > 0)
-        serve(0);
 }
 
 /* Stamp, encode once into a stack buffer, publish, remember for snapshots. */
@@ -272,7 +254,7 @@ main(int argc, char **argv)
     listen_ready(srv, listen, port_file);
 
     while (!stop_requested && tipc_server_conn_count(srv) < wait_clients)
-        serve(100);
+        serve(100 * NS_PER_MS);
     if (wait_clients > 0 && !stop_requested)
         LOG("%d client(s) joined: starting the replay", tipc_server_conn_count(srv));
     now = tipc_time_monotonic_ns();
@@ -289,7 +271,7 @@ main(int argc, char **argv)
             serve(0);
         } else if (rc == 0) { /* not due */
             batch = 0;
-            serve_until_due(wait);
+            serve(wait > 100 * NS_PER_MS ? 100 * NS_PER_MS : (int64_t)wait); /* <= 100 ms */
         } else if (rc == TIPC_ENOENT) {
             break;
         } else {
@@ -306,11 +288,11 @@ main(int argc, char **argv)
             (unsigned long long)seq[NEWS]);
         for (until = tipc_time_monotonic_ns() + (uint64_t)linger_ms * 1000000;
              !stop_requested && tipc_time_monotonic_ns() < until;)
-            serve(10);
+            serve(10 * NS_PER_MS);
         for (until = tipc_time_monotonic_ns() + (uint64_t)DRAIN_MS * 1000000;
              !stop_requested && tipc_time_monotonic_ns() < until &&
              (tipc_server_flush(srv) > 0 || tipc_server_conn_count(srv) > 0);)
-            serve(10);
+            serve(10 * NS_PER_MS);
     }
     tipc_server_close(srv);
     tipc_replay_close(replay);

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sock_int.h"
@@ -677,10 +678,30 @@ tipc_server_next_timeout_ms(const tipc_server *srv)
     return now >= srv->next_sweep ? 0 : (int)(srv->next_sweep - now);
 }
 
-int
-tipc_server_poll(tipc_server *srv, tipc_server_event *evs, int max, int timeout_ms)
+/* epoll_wait for up to wait_ns (UINT64_MAX: forever): to the nanosecond with
+ * epoll_pwait2, else in whole milliseconds rounded up (never early). */
+static int
+epoll_wait_ns(int epfd, struct epoll_event *evs, int max, uint64_t wait_ns)
 {
-    uint64_t deadline;
+#ifdef HAVE_EPOLL_PWAIT2
+    static int unsupported; /* ENOSYS once: a kernel older than 5.11 */
+    if (!unsupported) {
+        struct timespec ts = {.tv_sec = (time_t)(wait_ns / 1000000000u),
+                              .tv_nsec = (long)(wait_ns % 1000000000u)};
+        int k = epoll_pwait2(epfd, evs, max, wait_ns == UINT64_MAX ? NULL : &ts, NULL);
+        if (k >= 0 || errno != ENOSYS)
+            return k;
+        unsupported = 1;
+    }
+#endif
+    uint64_t ms = wait_ns == UINT64_MAX ? UINT64_MAX : (wait_ns + 999999u) / 1000000u;
+    return epoll_wait(epfd, evs, max, ms > INT32_MAX ? -1 : (int)ms);
+}
+
+static int
+server_poll(tipc_server *srv, tipc_server_event *evs, int max, int64_t timeout_ns)
+{
+    uint64_t now_ns, deadline_ns;
     int n = 0;
 
     assert(srv != NULL && (evs != NULL || max < 1));
@@ -689,11 +710,13 @@ tipc_server_poll(tipc_server *srv, tipc_server_event *evs, int max, int timeout_
     srv->poll_gen++;
     while (srv->nreap > 0)
         conn_free(srv, srv->reap[--srv->nreap]);
-    srv->now = tipc__now_ms();
-    deadline = timeout_ms < 0 ? UINT64_MAX : srv->now + (uint64_t)timeout_ms;
+    now_ns = tipc_time_monotonic_ns();
+    srv->now = now_ns / 1000000u;
+    deadline_ns = timeout_ns < 0 ? UINT64_MAX : now_ns + (uint64_t)timeout_ns;
     flush_dirty(srv);
     for (;;) {
-        int k, wait;
+        uint64_t wait;
+        int k;
 
         for (uint32_t i = 0; i < srv->npending && n < max;) {
             conn *c = srv->pending[i];
@@ -704,18 +727,18 @@ tipc_server_poll(tipc_server *srv, tipc_server_event *evs, int max, int timeout_
         if (srv->now >= srv->next_sweep)
             sweep(srv);
         if (n < max) {
-            if (n > 0 || srv->nleaving > 0 || srv->npending > 0 || srv->ndirty > 0)
+            if (n > 0 || srv->nleaving > 0 || srv->npending > 0 || srv->ndirty > 0) {
                 wait = 0;
-            else {
-                uint64_t until = deadline < srv->next_sweep ? deadline : srv->next_sweep;
-                wait = until <= srv->now              ? 0
-                       : until - srv->now > INT32_MAX ? INT32_MAX
-                                                      : (int)(until - srv->now);
+            } else {
+                uint64_t sweep_ns = srv->next_sweep * 1000000u;
+                uint64_t until = deadline_ns < sweep_ns ? deadline_ns : sweep_ns;
+                wait = until == UINT64_MAX ? UINT64_MAX : until <= now_ns ? 0 : until - now_ns;
             }
-            k = epoll_wait(srv->epfd, srv->evbuf, SRV_EPOLL_BATCH, wait);
+            k = epoll_wait_ns(srv->epfd, srv->evbuf, SRV_EPOLL_BATCH, wait);
             if (k < 0 && errno != EINTR)
                 return tipc__neg_errno();
-            srv->now = tipc__now_ms();
+            now_ns = tipc_time_monotonic_ns();
+            srv->now = now_ns / 1000000u;
             for (int i = 0; i < k; i++) {
                 struct epoll_event *e = &srv->evbuf[i];
                 conn *c = e->data.ptr;
@@ -736,9 +759,21 @@ tipc_server_poll(tipc_server *srv, tipc_server_event *evs, int max, int timeout_
             }
         }
         emit_leaves(srv, evs, max, &n);
-        if (n > 0 || srv->now >= deadline)
+        if (n > 0 || now_ns >= deadline_ns)
             return n;
     }
+}
+
+int
+tipc_server_poll(tipc_server *srv, tipc_server_event *evs, int max, int timeout_ms)
+{
+    return server_poll(srv, evs, max, timeout_ms < 0 ? -1 : (int64_t)timeout_ms * 1000000);
+}
+
+int
+tipc_server_poll_ns(tipc_server *srv, tipc_server_event *evs, int max, int64_t timeout_ns)
+{
+    return server_poll(srv, evs, max, timeout_ns);
 }
 
 /* ---- Sending ------------------------------------------------------------ */

@@ -866,6 +866,58 @@ START_TEST(test_sock_small_event_array_keeps_order)
 }
 END_TEST
 
+/* tipc_server_poll_ns: the same events as tipc_server_poll; an idle wait
+ * lasts at least its timeout (a lower bound, never a speed check). */
+START_TEST(test_sock_server_poll_ns)
+{
+    tipc_server *srv = server_on("127.0.0.1:0", NULL);
+    rec *r = rec_new();
+    tipc_server_event ev;
+    char addr[64];
+    tipc_hello h;
+    tipc_sock *s;
+    uint64_t id, t0, end;
+    uint32_t next = 0;
+    int n;
+
+    tcp_addr(addr, sizeof addr, srv);
+    hello_init(&h, TIPC_ROLE_STRATEGY, "ns", 0);
+    s = join(srv, r, addr, &h, NULL, &id);
+    ck_assert_tipc_err(tipc_server_poll_ns(srv, &ev, 0, 0), TIPC_EINVAL);
+
+    t0 = tipc_time_monotonic_ns();
+    ck_assert_int_eq(tipc_server_poll_ns(srv, &ev, 1, 300000), 0);
+    ck_assert_uint_ge(tipc_time_monotonic_ns() - t0, 300000);
+
+    for (uint32_t i = 0; i < 3; i++)
+        ck_assert_tipc_ok(tipc_sock_send(s, TIPC_MSG_ORDER, &i, sizeof i, 0));
+    end = now_ms() + 3000;
+    while (next < 3) {
+        ck_assert_uint_lt(now_ms(), end);
+        n = tipc_server_poll_ns(srv, &ev, 1, 5000000);
+        ck_assert_int_ge(n, 0);
+        if (n == 0)
+            continue;
+        ck_assert_int_eq(ev.kind, TIPC_SERVER_FRAME);
+        ck_assert_uint_eq(ev.conn, id);
+        ck_assert_uint_eq(ev.frame.len, 4);
+        uint32_t v;
+        memcpy(&v, ev.frame.data, 4);
+        ck_assert_uint_eq(v, next++);
+    }
+    /* Negative: wait for as long as it takes (the LEAVE is on its way). */
+    tipc_sock_close(s);
+    do
+        n = tipc_server_poll_ns(srv, &ev, 1, -1);
+    while (n == 0);
+    ck_assert_int_eq(n, 1);
+    ck_assert_int_eq(ev.kind, TIPC_SERVER_LEAVE);
+    ck_assert_int_eq(ev.reason, TIPC_LEAVE_PEER_CLOSED);
+    tipc_server_close(srv);
+    free(r);
+}
+END_TEST
+
 START_TEST(test_sock_server_fd_nests_in_poll)
 {
     tipc_server *srv = server_on("127.0.0.1:0", NULL);
@@ -2137,6 +2189,7 @@ tipc_sock_suite(void)
     tcase_add_test(core, test_sock_client_close_is_peer_closed);
     tcase_add_test(core, test_sock_server_close_ends_clients);
     tcase_add_test(core, test_sock_small_event_array_keeps_order);
+    tcase_add_test(core, test_sock_server_poll_ns);
     tcase_add_test(core, test_sock_server_fd_nests_in_poll);
     tcase_add_test(core, test_sock_busy_poll_same_results);
     suite_add_tcase(s, core);

@@ -380,6 +380,16 @@ TIPC_API int tipc_server_next_timeout_ms(const tipc_server *srv);
 TIPC_API TIPC_NODISCARD int tipc_server_poll(tipc_server *srv, tipc_server_event *evs, int max,
                                              int timeout_ms);
 
+/* tipc_server_poll_ns - tipc_server_poll with the timeout in nanoseconds
+ * (negative: forever), for a caller that paces its own sends finer than a
+ * millisecond, e.g. a feed replayed at 10,000 events/s: a millisecond
+ * timeout would release it in bursts. The wait is exact to the kernel's
+ * timer (epoll_pwait2; on a kernel before 5.11, milliseconds rounded up),
+ * plus the process's timer slack (50 us by default; PR_SET_TIMERSLACK).
+ * Returns, Errors, Ownership: as tipc_server_poll. */
+TIPC_API TIPC_NODISCARD int tipc_server_poll_ns(tipc_server *srv, tipc_server_event *evs, int max,
+                                                int64_t timeout_ns);
+
 /* tipc_server_send - queue one frame of a data type for one joined
  * connection. Written by tipc_server_flush or tipc_server_poll.
  * Returns: 0.
