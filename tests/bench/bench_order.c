@@ -492,9 +492,8 @@ disk_floor(size_t n)
 /* One path's figures, summed over the rounds (see ROUNDS). */
 typedef struct result {
     tipc_hist *h;
-    double per_s;            /* orders (round trips) per second, all clients */
-    double srv_cpu, cli_cpu; /* CPU us per order: server side, client side */
-    double orders, wall_ns, srv_ns, cli_ns;
+    double orders;                 /* round trips, all clients */
+    double wall_ns, srv_ns, cli_ns; /* elapsed; CPU of the server side and of the clients */
 } result;
 
 /* The paths take turns: each runs ROUNDS times a share of its orders, so a
@@ -502,6 +501,13 @@ typedef struct result {
  * whichever path was running then (floors moved 20-45% between runs when
  * each path ran its orders in one go). */
 #define ROUNDS 5
+
+/* Orders (round trips) per second, all clients. */
+static double
+per_s(const result *r)
+{
+    return r->orders * 1e9 / r->wall_ns;
+}
 
 static void
 run(const bench_ctx *c, enum path p, int nclients, size_t n, size_t warm, result *r)
@@ -554,9 +560,6 @@ run(const bench_ctx *c, enum path p, int nclients, size_t n, size_t warm, result
     r->wall_ns += (double)(t1 - t0);
     r->srv_ns += (double)(cpu1 - cpu0);
     r->cli_ns += (double)cli;
-    r->srv_cpu = r->srv_ns / 1e3 / r->orders;
-    r->cli_cpu = r->cli_ns / 1e3 / r->orders;
-    r->per_s = r->orders * 1e9 / r->wall_ns;
     bench_unshare(sh, sizeof *sh);
 }
 
@@ -622,9 +625,9 @@ main(int argc, char **argv)
                     p == P_SYNC ? warm / 10 : warm, &r[ci][p]);
             }
         printf("   %d strateg%s (orders/s all: raw %s, zmq %s, no-sync %s, sync %s):\n", k,
-               k == 1 ? "y" : "ies", bench_fmt_rate(r[ci][P_RAW].per_s),
-               r[ci][P_ZMQ].h ? bench_fmt_rate(r[ci][P_ZMQ].per_s) : "-",
-               bench_fmt_rate(r[ci][P_NOSYNC].per_s), bench_fmt_rate(r[ci][P_SYNC].per_s));
+               k == 1 ? "y" : "ies", bench_fmt_rate(per_s(&r[ci][P_RAW])),
+               r[ci][P_ZMQ].h ? bench_fmt_rate(per_s(&r[ci][P_ZMQ])) : "-",
+               bench_fmt_rate(per_s(&r[ci][P_NOSYNC])), bench_fmt_rate(per_s(&r[ci][P_SYNC])));
         bench_lat_header();
         for (int p = 0; p < P_COUNT; p++)
             if (r[ci][p].h != NULL)
@@ -634,8 +637,8 @@ main(int argc, char **argv)
         printf("   CPU us per order, server + client:");
         for (int p = 0, first = 1; p < P_COUNT; p++)
             if (r[ci][p].h != NULL) {
-                printf("%s %s %.1f+%.1f", first ? "" : ",", path_key[p], r[ci][p].srv_cpu,
-                       r[ci][p].cli_cpu);
+                printf("%s %s %.1f+%.1f", first ? "" : ",", path_key[p], r[ci][p].srv_ns / 1e3 / r[ci][p].orders,
+                       r[ci][p].cli_ns / 1e3 / r[ci][p].orders);
                 first = 0;
             }
         putchar('\n');
