@@ -43,8 +43,7 @@ START_TEST(test_error_every_errno_maps_into_the_table)
 {
     for (int e = 0; e < 4096; e++) {
         int code = tipc__err_from_errno(e);
-        ck_assert_msg(strcmp(tipc_strerror(code), "unknown error") != 0, "errno %d -> %d", e,
-                      code);
+        ck_assert_msg(strcmp(tipc_strerror(code), "unknown error") != 0, "errno %d -> %d", e, code);
         ck_assert_int_lt(code, 0);
         if (e > 0 && strcmp(tipc_strerror(-e), "unknown error") != 0)
             ck_assert_int_eq(code, -e);

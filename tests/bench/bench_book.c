@@ -502,20 +502,21 @@ bench_visibility(const bench_ctx *c)
     /* The paths take turns (rounds), so that a change of this guest's CPU
      * placement mid-run (the floor moves between ~60 and ~240 ns) lands on
      * all of them rather than on whichever ran then. */
-    static const enum pp_kind order[] = {PP_RAW_SPIN, PP_BOOK_SPIN_AT, PP_BOOK_SPIN,
-                                         PP_WATCH_SPIN, PP_RAW_FUTEX, PP_BOOK_FUTEX};
-    tipc_hist *acc[6];
-    for (int k = 0; k < 6; k++)
+    static const enum pp_kind order[] = {PP_RAW_SPIN,   PP_BOOK_SPIN_AT, PP_BOOK_SPIN,
+                                         PP_WATCH_SPIN, PP_RAW_FUTEX,    PP_BOOK_FUTEX};
+    enum { NPATHS = sizeof order / sizeof order[0] };
+    tipc_hist *acc[NPATHS];
+    for (int k = 0; k < NPATHS; k++)
         acc[k] = bench_hist();
     for (int r = 0; r < rounds; r++)
-        for (int k = 0; k < 6; k++) {
+        for (int k = 0; k < NPATHS; k++) {
             size_t n = (order[k] == PP_RAW_FUTEX || order[k] == PP_BOOK_FUTEX ? fut : spin);
             tipc_hist *h = pingpong(c, order[k], warm + (n - warm) / (size_t)rounds, warm);
             tipc_hist_merge(acc[k], h);
             tipc_hist_destroy(h);
         }
-    tipc_hist *raw_spin = acc[0], *book_spin_at = acc[1], *book_spin = acc[2],
-              *watch_spin = acc[3], *raw_fut = acc[4], *book_fut = acc[5];
+    tipc_hist *raw_spin = acc[0], *book_spin_at = acc[1], *book_spin = acc[2], *watch_spin = acc[3],
+              *raw_fut = acc[4], *book_fut = acc[5];
 
     bench_section("2. Shared book: cross-process visibility, one way (= ping-pong round trip / 2)");
     bench_note("writer process on CPU 0, reader process on CPU 1; %zu round trips spinning, "
@@ -533,8 +534,8 @@ bench_visibility(const bench_ctx *c)
     bench_note("set_at: the book's path, the writer's timestamp given (the orderbook reads the "
                "clock once per received batch); set: plus a CLOCK_REALTIME read inside, which "
                "the reader waits for");
-    bench_note("target: spinning p50 <= 1.5x the raw ping-pong: set_at %.2fx (%s); set %.2fx", ratio,
-               ratio <= 1.5 ? "met" : "MISSED",
+    bench_note("target: spinning p50 <= 1.5x the raw ping-pong: set_at %.2fx (%s); set %.2fx",
+               ratio, ratio <= 1.5 ? "met" : "MISSED",
                (double)tipc_hist_percentile(book_spin, 50) / raw50);
     bench_summary(c, "book.vis.spin.p50", (double)tipc_hist_percentile(book_spin, 50));
     bench_summary(c, "book.vis.raw.p50", (double)tipc_hist_percentile(raw_spin, 50));

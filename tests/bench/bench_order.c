@@ -40,16 +40,13 @@
 /* The last two (1 strategy only): the client spins on a non-blocking read
  * instead of sleeping until the ack, raw and with tipc_sock_opts.busy_poll_us. */
 enum path { P_RAW, P_RAWCODEC, P_RAWSHAPE, P_ZMQ, P_NOSYNC, P_SYNC, P_RAWSPIN, P_SPIN, P_COUNT };
-static const char *const path_name[P_COUNT] = {"raw TCP ping-pong, same sizes (floor)",
-                                               "  raw TCP + tradeipc JSON codec",
-                                               "  raw TCP + the OM's system calls",
-                                               "ZeroMQ REQ/REP, same sizes",
-                                               "tradeipc order manager, --no-sync",
-                                               "tradeipc order manager, --sync",
-                                               "raw TCP, client spinning (spin floor)",
-                                               "tradeipc --no-sync, busy_poll_us=200"};
-static const char *const path_key[P_COUNT] = {"raw",  "rawcodec", "rawshape", "zmq", "nosync",
-                                              "sync", "rawspin",  "spin"};
+static const char *const path_name[P_COUNT] = {
+    "raw TCP ping-pong, same sizes (floor)", "  raw TCP + tradeipc JSON codec",
+    "  raw TCP + the OM's system calls",     "ZeroMQ REQ/REP, same sizes",
+    "tradeipc order manager, --no-sync",     "tradeipc order manager, --sync",
+    "raw TCP, client spinning (spin floor)", "tradeipc --no-sync, busy_poll_us=200"};
+static const char *const path_key[P_COUNT] = {"raw",    "rawcodec", "rawshape", "zmq",
+                                              "nosync", "sync",     "rawspin",  "spin"};
 
 /* What the floor's client and server add (bits). RAW_SHAPE gives the floor
  * the system calls the order manager cannot avoid: the server waits in
@@ -492,7 +489,7 @@ disk_floor(size_t n)
 /* One path's figures, summed over the rounds (see ROUNDS). */
 typedef struct result {
     tipc_hist *h;
-    double orders;                 /* round trips, all clients */
+    double orders;                  /* round trips, all clients */
     double wall_ns, srv_ns, cli_ns; /* elapsed; CPU of the server side and of the clients */
 } result;
 
@@ -535,8 +532,7 @@ run(const bench_ctx *c, enum path p, int nclients, size_t n, size_t warm, result
     for (int i = 0; i < nclients; i++)
         pids[i] = spawn_client(c, p, port, i, n, warm, sh);
     if (p == P_RAW || p == P_RAWCODEC || p == P_RAWSHAPE || p == P_RAWSPIN) {
-        raw_server(lfd, nclients,
-                   p == P_RAWCODEC ? RAW_CODEC : p == P_RAWSHAPE ? RAW_SHAPE : 0);
+        raw_server(lfd, nclients, p == P_RAWCODEC ? RAW_CODEC : p == P_RAWSHAPE ? RAW_SHAPE : 0);
         close(lfd);
     }
 #ifdef HAVE_ZMQ
@@ -637,7 +633,8 @@ main(int argc, char **argv)
         printf("   CPU us per order, server + client:");
         for (int p = 0, first = 1; p < P_COUNT; p++)
             if (r[ci][p].h != NULL) {
-                printf("%s %s %.1f+%.1f", first ? "" : ",", path_key[p], r[ci][p].srv_ns / 1e3 / r[ci][p].orders,
+                printf("%s %s %.1f+%.1f", first ? "" : ",", path_key[p],
+                       r[ci][p].srv_ns / 1e3 / r[ci][p].orders,
                        r[ci][p].cli_ns / 1e3 / r[ci][p].orders);
                 first = 0;
             }
@@ -675,7 +672,8 @@ main(int argc, char **argv)
     bench_note("p50 x / p99 x: multiples of the raw TCP floor with the same number of strategies; "
                "every ack checked, and the order manager logged each order exactly once");
     bench_note("the paths took turns, %d rounds each (a fresh server and connection per round, "
-               "its first orders not counted)", c.quick ? 1 : ROUNDS);
+               "its first orders not counted)",
+               c.quick ? 1 : ROUNDS);
     bench_note("raw TCP + tradeipc JSON codec: the floor plus tipc_order_encode/_decode and "
                "tipc_ack_encode/_decode on the two sides (what the codec alone adds)");
     bench_note("raw TCP + the OM's system calls: the floor with the order manager's system-call "
