@@ -145,17 +145,12 @@ id_seq(const tipc_journal *j, const char *id)
 static void
 format_id(const tipc_journal *j, uint64_t n, char id[TIPC_ORDER_ID_MAX + 1])
 {
-    char digits[20];
-    size_t k = 0, len = j->prefix_len;
+    size_t len = j->prefix_len;
 
     assert(n <= 9999999999ull);
-    do
-        digits[k++] = (char)('0' + n % 10);
-    while ((n /= 10) > 0);
     memcpy(id, j->prefix, len);
     id[len++] = '-';
-    while (k > 0)
-        id[len++] = digits[--k];
+    len += tipc__dec_u64(n, id + len);
     id[len] = '\0';
 }
 

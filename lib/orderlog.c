@@ -296,34 +296,12 @@ put_str(struct out *o, const char *s)
 
 #define PUT_LIT(o, lit) put_mem((o), (lit), sizeof(lit) - 1)
 
-static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
-                                     "25262728293031323334353637383940414243444546474849"
-                                     "50515253545556575859606162636465666768697071727374"
-                                     "75767778798081828384858687888990919293949596979899";
-
-/* Decimal, zero-padded to width; two digits per division halves the chain
- * of dependent divides (a line has about 120 digits). */
 static void
 put_u64w(struct out *o, uint64_t v, int width)
 {
-    char tmp[20];
-    int n = 0;
+    char tmp[TIPC__DEC_U64_MAX];
 
-    while (v >= 100) {
-        unsigned r = (unsigned)(v % 100);
-        v /= 100;
-        n += 2;
-        memcpy(tmp + sizeof tmp - n, digit_pairs + 2 * r, 2);
-    }
-    if (v >= 10) {
-        n += 2;
-        memcpy(tmp + sizeof tmp - n, digit_pairs + 2 * v, 2);
-    } else {
-        tmp[sizeof tmp - ++n] = (char)('0' + v);
-    }
-    while (n < width)
-        tmp[sizeof tmp - ++n] = '0';
-    put_mem(o, tmp + sizeof tmp - n, (size_t)n);
+    put_mem(o, tmp, tipc__dec_u64_w(v, (size_t)width, tmp));
 }
 
 static void

@@ -41,4 +41,11 @@ void tipc__why(char *why, size_t whylen, const char *fmt, ...) TIPC_PRINTF(3, 4)
 int tipc__err_from_errno(int e);
 int tipc__neg_errno(void);
 
+/* Unsigned decimal text without a NUL (lib/decimal.c): writes the digits of v
+ * to out, zero-padded on the left to width (at most TIPC__DEC_U64_MAX), and
+ * returns how many it wrote (never more than TIPC__DEC_U64_MAX). */
+#define TIPC__DEC_U64_MAX 20
+size_t tipc__dec_u64(uint64_t v, char *out);
+size_t tipc__dec_u64_w(uint64_t v, size_t width, char *out);
+
 #endif
