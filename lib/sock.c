@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The client socket: moves bytes between a non-blocking fd and the framer,
- * and runs the handshake and heartbeats. Blocking calls are poll(2) loops
- * over the non-blocking fd, so every wait has a deadline and nothing ever
- * hangs in the kernel. Input goes through one large read buffer: a read(2)
+ * The client socket: moves bytes between the fd and the framer, and runs the
+ * handshake and heartbeats. Every read and write passes MSG_DONTWAIT, and
+ * blocking calls are poll(2) loops, so every wait has a deadline and nothing
+ * ever hangs in the kernel. The one exception is a recv waiting for input
+ * with nothing to send: once connected the fd is left blocking, and that wait
+ * is a recv(2) bounded by SO_RCVTIMEO rather than poll(2) and then recv(2),
+ * one system call less per round trip for a client waiting on each answer
+ * (the timeout is set only when it changes; see rcvtimeo_for). Input goes
+ * through one large read buffer: a read(2)
  * brings in hundreds of frames, which recv hands out in place, and the clock
  * is read once per read(2), never per frame. Output goes through a bounded
  * ring written with one sendmsg(MSG_NOSIGNAL) per flush. Errors that end a
@@ -21,6 +26,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -237,6 +243,8 @@ struct tipc_sock {
     uint64_t last_tx;
     uint64_t spin_ns; /* opts.busy_poll_us: read again for this long before poll() */
     int rshort;       /* the last read filled less than rbuf: the socket is likely empty */
+    int blocking;     /* fd is blocking: input waits are recv(2) under SO_RCVTIMEO */
+    int rcvtimeo;     /* SO_RCVTIMEO in force, ms; -1 none (forever) */
     tipc_logger log;
 };
 
@@ -348,16 +356,11 @@ sock_drain_out(tipc_sock *s, uint64_t deadline)
     }
 }
 
-/* Read once into the read buffer and feed the framer, which must be
- * drained. Returns 1 (bytes fed), 0 (nothing to read) or an error. */
+/* Feed what a recv(2) returned (n, errno) to the framer, which must have
+ * been drained. Returns 1 (bytes fed), 0 (nothing to read) or an error. */
 static int
-sock_read(tipc_sock *s)
+sock_fed(tipc_sock *s, ssize_t n)
 {
-    ssize_t n;
-
-    do
-        n = recv(s->fd, s->rbuf, s->rcap, 0);
-    while (n < 0 && errno == EINTR);
     s->rshort = n > 0 && (size_t)n < s->rcap;
     if (n > 0) {
         int rc = tipc_framer_feed(&s->fr, s->rbuf, (size_t)n);
@@ -368,8 +371,58 @@ sock_read(tipc_sock *s)
     return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : tipc__neg_errno();
 }
 
+/* Read once, never waiting, into the read buffer and feed the framer. */
+static int
+sock_read(tipc_sock *s)
+{
+    ssize_t n;
+
+    do
+        n = recv(s->fd, s->rbuf, s->rcap, MSG_DONTWAIT);
+    while (n < 0 && errno == EINTR);
+    return sock_fed(s, n);
+}
+
+/* The SO_RCVTIMEO to wait ms under (-1 forever), or 0 to poll instead.
+ * The kernel counts it in scheduler ticks, up to 10 ms late, so short waits
+ * poll. Longer ones are rounded down to three significant bits: a waiting
+ * recv whose deadline creeps closer (the next heartbeat) changes the socket
+ * option a dozen times per countdown, not every millisecond, and waking a
+ * little early only means waiting again. */
+static int
+rcvtimeo_for(int ms)
+{
+    if (ms < 0)
+        return -1;
+    if (ms < 100)
+        return 0;
+    int keep = 1 << (31 - __builtin_clz((unsigned)ms) - 2);
+    return ms & ~(keep - 1);
+}
+
+/* Wait up to ms for input in a blocking recv (the caller checked that ms
+ * calls for it). Returns as sock_read: 0 when the time passed or a signal
+ * came. */
+static int
+sock_read_wait(tipc_sock *s, int ms)
+{
+    ssize_t n;
+
+    if (ms != s->rcvtimeo) {
+        struct timeval tv = {.tv_sec = ms < 0 ? 0 : ms / 1000,
+                             .tv_usec = ms < 0 ? 0 : (ms % 1000) * 1000};
+        if (setsockopt(s->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0)
+            return tipc__neg_errno();
+        s->rcvtimeo = ms;
+    }
+    n = recv(s->fd, s->rbuf, s->rcap, 0);
+    if (n < 0 && errno == EINTR)
+        return 0;
+    return sock_fed(s, n);
+}
+
 /* Busy-poll: read again until data comes or spin_ns pass (the caller then
- * sleeps in poll() as usual). Returns what sock_read returned last. */
+ * sleeps as usual). Returns what sock_read returned last. */
 static int
 sock_spin(tipc_sock *s)
 {
@@ -392,7 +445,7 @@ sock_pull(tipc_sock *s, tipc_frame *out, uint64_t deadline)
 {
     for (;;) {
         uint64_t now;
-        int rc = tipc__framer_next(&s->fr, out), got, ev;
+        int rc = tipc__framer_next(&s->fr, out), got, ev, wait, timeo;
 
         if (TIPC_LIKELY(rc > 0))
             return 0;
@@ -426,8 +479,15 @@ sock_pull(tipc_sock *s, tipc_frame *out, uint64_t deadline)
             continue;
         if (ms_left(deadline, now) == 0)
             return TIPC_EAGAIN;
-        ev = wait_fd(s->fd, (short)(POLLIN | (s->out.len > 0 ? POLLOUT : 0)),
-                     min_wait(ms_left(deadline, now), sock_duty_ms(s, now)));
+        wait = min_wait(ms_left(deadline, now), sock_duty_ms(s, now));
+        if (s->blocking && s->out.len == 0 && (timeo = rcvtimeo_for(wait)) != 0) {
+            if ((got = sock_read_wait(s, timeo)) < 0)
+                return sock_fail(s, got);
+            if (got > 0)
+                s->last_rx = tipc__now_ms();
+            continue;
+        }
+        ev = wait_fd(s->fd, (short)(POLLIN | (s->out.len > 0 ? POLLOUT : 0)), wait);
         if (ev < 0)
             return sock_fail(s, ev);
     }
@@ -795,6 +855,11 @@ tipc_sock_connect(tipc_sock **out, const char *addr, const tipc_hello *hello,
         s->dead_ms = w.heartbeat_ms > UINT32_MAX / 2 ? UINT32_MAX : 2 * w.heartbeat_ms;
     s->joined = 1;
     s->last_rx = s->last_tx = tipc__now_ms();
+    /* From here on waits for input may block in recv (see the top). If the
+     * flag cannot be cleared the socket keeps polling. */
+    int fl = fcntl(s->fd, F_GETFL);
+    s->rcvtimeo = -1;
+    s->blocking = fl >= 0 && fcntl(s->fd, F_SETFL, fl & ~O_NONBLOCK) == 0;
     tipc__log(&s->log, TIPC_LOG_INFO, "sock", "joined %s at %s as conn %llu", w.server, addr,
               (unsigned long long)w.conn_id);
     if (welcome_out != NULL)

@@ -2041,6 +2041,91 @@ START_TEST(test_sock_recv_nonblocking_eagain)
 }
 END_TEST
 
+/* A tipc_sock_recv running in a thread while the test's thread drives the
+ * server. */
+typedef struct recv_job {
+    tipc_sock *s;
+    int timeout_ms;
+    int rc;
+    uint64_t ms;   /* how long the call took */
+    char data[16]; /* the frame's payload, NUL-terminated */
+    atomic_int done;
+} recv_job;
+
+static void *
+recv_job_run(void *arg)
+{
+    recv_job *j = arg;
+    tipc_frame f;
+    uint64_t t0 = now_ms();
+
+    j->rc = tipc_sock_recv(j->s, &f, j->timeout_ms);
+    j->ms = now_ms() - t0;
+    if (j->rc == 0 && f.len < sizeof j->data)
+        memcpy(j->data, f.data, f.len);
+    atomic_store(&j->done, 1);
+    return NULL;
+}
+
+/* Once joined, a client waiting for input with nothing to send sleeps in
+ * recv(2) under SO_RCVTIMEO (waits of 100 ms and more) instead of poll(2)
+ * then recv(2). The waits must still end on time, run the heartbeat duties
+ * and wake for a frame. The server sends no heartbeats, so nothing but the
+ * client's own deadlines wakes it. Its heartbeats every 200 ms keep the wait
+ * in recv(2) for most of each interval; the server drops clients silent for
+ * 500 ms, so it would drop this one if it stopped heartbeating while waiting. */
+START_TEST(test_sock_recv_waits_in_recv_keep_time_and_heartbeats)
+{
+    tipc_server_opts so = {.heartbeat_ms = -1, .dead_after_ms = 500};
+    tipc_sock_opts o = {.heartbeat_ms = 200, .dead_after_ms = 5000};
+    tipc_server *srv = server_on("127.0.0.1:0", &so);
+    rec *r = rec_new();
+    recv_job j;
+    pthread_t th;
+    char addr[64];
+    tipc_hello h;
+    uint64_t id, end;
+
+    tcp_addr(addr, sizeof addr, srv);
+    hello_init(&h, TIPC_ROLE_SUBSCRIBER, "sleeper", TIPC_STREAM_PRICES);
+
+    /* a 300 ms wait with nothing coming: no sooner, not much later */
+    memset(&j, 0, sizeof j);
+    j.s = join(srv, r, addr, &h, &o, &id);
+    j.timeout_ms = 300;
+    ck_assert_int_eq(pthread_create(&th, NULL, recv_job_run, &j), 0);
+    while (!atomic_load(&j.done))
+        pump(srv, r, 5);
+    pthread_join(th, NULL);
+    ck_assert_tipc_err(j.rc, TIPC_EAGAIN);
+    ck_assert_uint_ge(j.ms, 295);
+    ck_assert_uint_le(j.ms, 1500);
+
+    /* a long wait that a frame ends after 1.2 s, the server polled all along */
+    j.timeout_ms = 10000;
+    atomic_store(&j.done, 0);
+    ck_assert_int_eq(pthread_create(&th, NULL, recv_job_run, &j), 0);
+    end = now_ms() + 1200;
+    while (now_ms() < end)
+        pump(srv, r, 5);
+    ck_assert_int_eq(atomic_load(&j.done), 0);
+    ck_assert_tipc_ok(tipc_server_send(srv, id, TIPC_MSG_TICK, "wake", 4));
+    (void)tipc_server_flush(srv);
+    end = now_ms() + 5000;
+    while (!atomic_load(&j.done) && now_ms() < end)
+        pump(srv, r, 5);
+    pthread_join(th, NULL);
+    ck_assert_tipc_ok(j.rc);
+    ck_assert_str_eq(j.data, "wake");
+    ck_assert_uint_ge(j.ms, 1150);
+    ck_assert_int_eq(count_kind(r, TIPC_SERVER_LEAVE), 0); /* heartbeats went out */
+    ck_assert_int_eq(tipc_server_conn_count(srv), 1);
+    tipc_sock_close(j.s);
+    tipc_server_close(srv);
+    free(r);
+}
+END_TEST
+
 START_TEST(test_sock_send_nonblock_fills_then_eagain)
 {
     tipc_sock_opts o = {.max_frame = 4096, .out_cap = 16384};
@@ -2235,6 +2320,7 @@ tipc_sock_suite(void)
 
     tcase_set_timeout(nonblock, 10);
     tcase_add_test(nonblock, test_sock_recv_nonblocking_eagain);
+    tcase_add_test(nonblock, test_sock_recv_waits_in_recv_keep_time_and_heartbeats);
     tcase_add_test(nonblock, test_sock_send_nonblock_fills_then_eagain);
     tcase_add_test(nonblock, test_sock_blocking_send_times_out);
     suite_add_tcase(s, nonblock);

@@ -199,7 +199,7 @@ typedef struct tipc_sock_opts {
     size_t recv_buf;           /* read buffer; 0: 256 KiB; at least 4 KiB */
     size_t out_cap;            /* most output queued; 0: 4 MiB; at least max_frame + 5 */
     const tipc_logger *logger; /* NULL: silent; copied */
-    /* Busy-poll: before sleeping in poll(), tipc_sock_recv (with a timeout
+    /* Busy-poll: before it sleeps, tipc_sock_recv (with a timeout
      * other than 0) reads again, non-blocking, for up to this many
      * microseconds. Trades one CPU spinning for the wake-up latency; 0: never
      * (the default); at most 1000000. */
@@ -266,7 +266,8 @@ TIPC_API TIPC_NODISCARD int tipc_sock_flush(tipc_sock *s, int timeout_ms);
 TIPC_API TIPC_NODISCARD int tipc_sock_recv(tipc_sock *s, tipc_frame *out, int timeout_ms);
 
 /* tipc_sock_fd - the socket's file descriptor, for poll/epoll. Do not read,
- * write or close it. */
+ * write or close it, nor change its flags (once connected it is blocking;
+ * the library never waits on it without a deadline). */
 TIPC_API int tipc_sock_fd(const tipc_sock *s);
 
 /* tipc_sock_events - what to wait for: POLLIN, plus POLLOUT while output is

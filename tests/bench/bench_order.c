@@ -25,7 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -50,8 +49,8 @@ static const char *const path_key[P_COUNT] = {"raw",    "rawcodec", "rawshape", 
 
 /* What the floor's client and server add (bits). RAW_SHAPE gives the floor
  * the system calls the order manager cannot avoid: the server waits in
- * epoll_wait and writes each order to a file before answering, the client
- * waits in poll before its read. */
+ * epoll_wait and writes each order to a file before answering. (The client
+ * adds none: tipc_sock_recv sleeps in recv(2) as the floor's client does.) */
 #define RAW_CODEC 1
 #define RAW_SHAPE 2
 #define SPIN_US 200
@@ -145,17 +144,12 @@ client_lib(int port, int idx, size_t n, size_t warm, tipc_hist *h, uint32_t spin
 /* Read until buf holds one whole frame (one read(2) when it arrives at
  * once); returns its length field. The peer sends one frame at a time. */
 static uint32_t
-read_frame(int fd, uint8_t *buf, size_t cap, int spin, int shape)
+read_frame(int fd, uint8_t *buf, size_t cap, int spin)
 {
     size_t have = 0;
     uint32_t L = 0;
 
     for (;;) {
-        if (shape) {
-            struct pollfd pf = {.fd = fd, .events = POLLIN};
-            BENCH_CHECK(poll(&pf, 1, -1) == 1 || errno == EINTR, "raw client: poll: %s",
-                        strerror(errno));
-        }
         ssize_t k = recv(fd, buf + have, cap - have, spin ? MSG_DONTWAIT : 0);
         if (k < 0 && (errno == EINTR || (spin && errno == EAGAIN))) {
             if (spin)
@@ -198,7 +192,7 @@ client_raw(int port, int idx, int mode, size_t n, size_t warm, tipc_hist *h, int
                                        &len));
         }
         bench_write_all(fd, out, len);
-        uint32_t L = read_frame(fd, in, sizeof in, spin, mode & RAW_SHAPE);
+        uint32_t L = read_frame(fd, in, sizeof in, spin);
         if (codec) {
             BENCH_OK(tipc_ack_decode((const char *)in + TIPC_FRAME_HDR, L - 1, &a));
             BENCH_CHECK(strcmp(a.client_order_id, o.client_order_id) == 0,
@@ -678,13 +672,13 @@ main(int argc, char **argv)
                "tipc_ack_encode/_decode on the two sides (what the codec alone adds)");
     bench_note("raw TCP + the OM's system calls: the floor with the order manager's system-call "
                "shape and nothing else: the server waits in epoll_wait and write(2)s each order "
-               "to a file before answering, the client poll(2)s before reading (what the "
-               "kernel alone adds to an order manager that logs before it acks)");
+               "to a file before answering (what the kernel alone adds to an order manager "
+               "that serves many strategies and logs before it acks)");
     bench_note("CPU us per order: CPU time (user + system) per round trip in the server process "
                "(order manager, floor server, REP) and in the clients");
     bench_note("spinning rows (1 strategy): the client reads non-blocking in a loop instead of "
                "sleeping until the ack (raw: recv(MSG_DONTWAIT); tradeipc: tipc_sock_opts."
-               "busy_poll_us=%d, which spins up to that long, then sleeps in poll); the tradeipc "
+               "busy_poll_us=%d, which spins up to that long, then sleeps); the tradeipc "
                "row's multiple is of the spinning floor. It costs the client's CPU.",
                SPIN_US);
     for (int ci = 0; ci < 2; ci++)
