@@ -481,17 +481,19 @@ disk_floor(size_t n)
 }
 
 /* One path's figures, summed over the rounds (see ROUNDS). */
-typedef struct result {
-    tipc_hist *h;
-    double orders;                  /* round trips, all clients */
-    double wall_ns, srv_ns, cli_ns; /* elapsed; CPU of the server side and of the clients */
-} result;
-
 /* The paths take turns: each runs ROUNDS times a share of its orders, so a
  * slow minute of this shared machine lands on all of them instead of on
  * whichever path was running then (floors moved 20-45% between runs when
  * each path ran its orders in one go). */
 #define ROUNDS 5
+
+typedef struct result {
+    tipc_hist *h;
+    double orders;                  /* round trips, all clients */
+    double wall_ns, srv_ns, cli_ns; /* elapsed; CPU of the server side and of the clients */
+    uint64_t round_p50[ROUNDS];     /* each round's own p50, to show the spread */
+    int rounds;
+} result;
 
 /* Orders (round trips) per second, all clients. */
 static double
@@ -542,10 +544,15 @@ run(const bench_ctx *c, enum path p, int nclients, size_t n, size_t warm, result
         bench_wait(om, "tradeipc-order-manager");
         check_om(out_path, (size_t)nclients * (n + warm));
     }
+    tipc_hist *round = bench_hist();
     for (int i = 0; i < nclients; i++) {
         bench_hist_get(r->h, sh->hist[i]);
+        bench_hist_get(round, sh->hist[i]);
         cli += sh->client_cpu_ns[i];
     }
+    if (r->rounds < ROUNDS)
+        r->round_p50[r->rounds++] = tipc_hist_percentile(round, 50);
+    tipc_hist_destroy(round);
     r->orders += (double)nclients * (double)(n + warm);
     r->wall_ns += (double)(t1 - t0);
     r->srv_ns += (double)(cpu1 - cpu0);
@@ -633,6 +640,22 @@ main(int argc, char **argv)
                 first = 0;
             }
         putchar('\n');
+        if (r[ci][P_NOSYNC].rounds == r[ci][P_RAW].rounds && r[ci][P_RAW].rounds > 1) {
+            double lo = 1e9, hi = 0;
+            char key[64];
+            printf("   tradeipc --no-sync p50 / floor p50, round by round:");
+            for (int i = 0; i < r[ci][P_RAW].rounds; i++) {
+                double x = (double)r[ci][P_NOSYNC].round_p50[i] / (double)r[ci][P_RAW].round_p50[i];
+                printf(" %.2fx", x);
+                lo = x < lo ? x : lo;
+                hi = x > hi ? x : hi;
+            }
+            putchar('\n');
+            snprintf(key, sizeof key, "order.nosync.%d.round_ratio_min", k);
+            bench_summary(&c, key, lo);
+            snprintf(key, sizeof key, "order.nosync.%d.round_ratio_max", k);
+            bench_summary(&c, key, hi);
+        }
         if (r[ci][P_ZMQ].h != NULL)
             bench_note("tradeipc --no-sync vs ZeroMQ REQ/REP: p50 %.2fx, p99 %.2fx (< 1 is better)",
                        (double)tipc_hist_percentile(r[ci][P_NOSYNC].h, 50) /

@@ -93,6 +93,9 @@ END {
         t50 = v("order.raw." n ".p50"); t99 = v("order.raw." n ".p99")
         z50 = v("order.zmq." n ".p50"); z99 = v("order.zmq." n ".p99")
         row("order RTT no-sync p50 vs raw TCP, " s, sprintf("%.2fx (%s vs %s)", o50 / t50, ns(o50), ns(t50)), "<= 1.3x", o50 / t50 <= 1.3)
+        rlo = v("order.nosync." n ".round_ratio_min"); rhi = v("order.nosync." n ".round_ratio_max")
+        if (rlo > 0)
+            printf "   %-46s %-26s %-20s %s\n", "  the same, each round on its own", sprintf("%.2fx - %.2fx", rlo, rhi), "(spread)", "reported"
         row("order RTT no-sync p99 vs raw TCP, " s, sprintf("%.2fx (%s vs %s)", o99 / t99, ns(o99), ns(t99)), "<= 2x", o99 / t99 <= 2)
         sh50 = v("order.rawshape." n ".p50"); cd50 = v("order.rawcodec." n ".p50")
         if (n == 1 && sh50 > 0 && cd50 > 0)
