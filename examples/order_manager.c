@@ -21,6 +21,8 @@ static const char usage[] =
     "  -t, --token TOKEN      require this token from clients\n"
     "  -r, --report-ms N      report every N ms on stderr, 0 = never (default 1000)\n"
     "  -m, --max-clients N    most connections at once (default 256)\n"
+    "      --busy-poll-us N   before sleeping, look for the next order for up to\n"
+    "                         N us (keeps a CPU busy; default 0: never)\n"
     "      --port-file FILE   write the bound port to FILE once listening\n"
     "  -v, --verbose          log every order\n"
     "  -h, --help             show this help\n";
@@ -157,13 +159,14 @@ main(int argc, char **argv)
                                              {"report-ms", required_argument, NULL, 'r'},
                                              {"max-clients", required_argument, NULL, 'm'},
                                              {"port-file", required_argument, NULL, 'P'},
+                                             {"busy-poll-us", required_argument, NULL, 'B'},
                                              {"verbose", no_argument, NULL, 'v'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     const char *listen_addr = DEFAULT_ORDERS_ADDR, *log_path = DEFAULT_ORDER_LOG, *token = NULL;
     const char *port_file = NULL;
     char listen_buf[32];
-    long report_ms = DEFAULT_REPORT_MS, max_clients = 256;
+    long report_ms = DEFAULT_REPORT_MS, max_clients = 256, busy_poll_us = 0;
     int do_sync = 1, verbose = 0, opt;
     static struct om om;
 
@@ -182,6 +185,7 @@ main(int argc, char **argv)
         case 'r': report_ms = parse_long(usage, "--report-ms", optarg, 0, 3600000); break;
         case 'm': max_clients = parse_long(usage, "--max-clients", optarg, 1, 65536); break;
         case 'P': port_file = optarg; break;
+        case 'B': busy_poll_us = parse_long(usage, "--busy-poll-us", optarg, 0, 1000000); break;
         case 'v': verbose++; break;
         case 'h': fputs(usage, stdout); return EXIT_SUCCESS;
         default: die_usage(usage, "unknown option");
@@ -208,6 +212,7 @@ main(int argc, char **argv)
     tipc_server_opts sopts = {.allowed_roles = TIPC_ROLE_STRATEGY,
                               .token = token,
                               .max_conns = (uint32_t)max_clients,
+                              .busy_poll_us = (uint32_t)busy_poll_us,
                               .name = "order_manager",
                               .logger = &example_logger};
     rc = tipc_server_listen(&om.srv, listen_addr, &sopts);

@@ -115,6 +115,7 @@ struct tipc_server {
     uint64_t next_sweep;
     uint32_t sweep_ms;
     uint64_t accept_resume; /* 0 while the listener is armed */
+    uint64_t spin_ns;       /* opts.busy_poll_us */
     struct epoll_event evbuf[SRV_EPOLL_BATCH];
 };
 
@@ -698,6 +699,30 @@ epoll_wait_ns(int epfd, struct epoll_event *evs, int max, uint64_t wait_ns)
     return epoll_wait(epfd, evs, max, ms > INT32_MAX ? -1 : (int)ms);
 }
 
+/* epoll_wait_ns, but with busy-polling on: check without waiting, in a loop,
+ * for up to spin_ns of the wait, and sleep only for what is left of it. */
+static int
+server_wait(tipc_server *srv, uint64_t wait_ns)
+{
+    if (srv->spin_ns > 0 && wait_ns > 0) {
+        uint64_t t0 = tipc_time_monotonic_ns(), spun = 0;
+        uint64_t spin = wait_ns < srv->spin_ns ? wait_ns : srv->spin_ns;
+        int k;
+
+        do {
+#if defined(__x86_64__) || defined(__i386__)
+            __builtin_ia32_pause();
+#endif
+            if ((k = epoll_wait(srv->epfd, srv->evbuf, SRV_EPOLL_BATCH, 0)) != 0)
+                return k;
+            spun = tipc_time_monotonic_ns() - t0;
+        } while (spun < spin);
+        if (wait_ns != UINT64_MAX)
+            wait_ns = wait_ns > spun ? wait_ns - spun : 0;
+    }
+    return epoll_wait_ns(srv->epfd, srv->evbuf, SRV_EPOLL_BATCH, wait_ns);
+}
+
 static int
 server_poll(tipc_server *srv, tipc_server_event *evs, int max, int64_t timeout_ns)
 {
@@ -734,7 +759,7 @@ server_poll(tipc_server *srv, tipc_server_event *evs, int max, int64_t timeout_n
                 uint64_t until = deadline_ns < sweep_ns ? deadline_ns : sweep_ns;
                 wait = until == UINT64_MAX ? UINT64_MAX : until <= now_ns ? 0 : until - now_ns;
             }
-            k = epoll_wait_ns(srv->epfd, srv->evbuf, SRV_EPOLL_BATCH, wait);
+            k = server_wait(srv, wait);
             if (k < 0 && errno != EINTR)
                 return tipc__neg_errno();
             now_ns = tipc_time_monotonic_ns();
@@ -1031,8 +1056,10 @@ srv_opts(tipc_server *srv, const tipc_server_opts *o)
     if (srv->max_frame < TIPC__PEER_MAX_FRAME_MIN || srv->max_frame > TIPC_FRAME_MAX_LIMIT ||
         srv->out_cap < (size_t)srv->max_frame + TIPC_FRAME_HDR ||
         srv->max_conns > SRV_MAX_CONNS_LIMIT || (srv->allowed_roles & ~TIPC_ROLE_ALL) != 0 ||
-        toklen > TIPC_SOCK_TOKEN_MAX || namelen == 0 || namelen > TIPC_SOCK_NAME_MAX)
+        toklen > TIPC_SOCK_TOKEN_MAX || namelen == 0 || namelen > TIPC_SOCK_NAME_MAX ||
+        o->busy_poll_us > 1000000u)
         return TIPC_EINVAL;
+    srv->spin_ns = (uint64_t)o->busy_poll_us * 1000u;
     for (size_t i = 0; i < namelen; i++)
         if (name[i] < 0x20 || name[i] >= 0x7f)
             return TIPC_EINVAL;

@@ -1164,6 +1164,9 @@ START_TEST(test_sock_invalid_options)
     memset(&so, 0, sizeof so);
     so.name = "bad\nname";
     ck_assert_tipc_err(tipc_server_listen(&srv, "127.0.0.1:0", &so), TIPC_EINVAL);
+    memset(&so, 0, sizeof so);
+    so.busy_poll_us = 1000001;
+    ck_assert_tipc_err(tipc_server_listen(&srv, "127.0.0.1:0", &so), TIPC_EINVAL);
     ck_assert_ptr_null(srv);
     hello_init(&h, TIPC_ROLE_SUBSCRIBER, "x", 0);
     ck_assert_tipc_err(tipc_sock_connect(&s, "127.0.0.1:1", &h, &o, NULL, NULL, 0), TIPC_EINVAL);
@@ -1240,6 +1243,78 @@ START_TEST(test_sock_busy_poll_same_results)
     }
     pthread_join(th, NULL);
     tipc_sock_close(s);
+    tipc_server_close(srv);
+    free(r);
+}
+END_TEST
+
+/* The client's side of a server busy-poll test, on its own thread: frame i
+ * every gap_us, with a 30 ms pause every 13 frames (longer than the
+ * server's spin), so frames arrive both while it spins and while it sleeps. */
+typedef struct spin_sender {
+    tipc_sock *s;
+    uint32_t n, gap_us;
+    int rc;
+} spin_sender;
+
+static void *
+spin_sender_run(void *arg)
+{
+    spin_sender *ss = arg;
+
+    for (uint32_t i = 0; i < ss->n && ss->rc == 0; i++) {
+        usleep(i % 13 == 12 ? 30000 : ss->gap_us);
+        ss->rc = tipc_sock_send(ss->s, TIPC_MSG_ORDER, &i, sizeof i, 0);
+    }
+    return NULL;
+}
+
+/* busy_poll_us changes how tipc_server_poll waits, never what it returns:
+ * frames in order, timeouts kept, a poll with timeout 0 does not spin. */
+START_TEST(test_sock_server_busy_poll_same_results)
+{
+    tipc_server_opts so = {.busy_poll_us = 200000};
+    tipc_server *srv = server_on("127.0.0.1:0", &so);
+    tipc_server_event ev[8];
+    rec *r = rec_new();
+    char addr[64];
+    tipc_hello h;
+    uint64_t t0, dt, end;
+    uint32_t got = 0;
+
+    tcp_addr(addr, sizeof addr, srv);
+    hello_init(&h, TIPC_ROLE_STRATEGY, "sender", 0);
+    spin_sender ss = {.s = join(srv, r, addr, &h, NULL, NULL), .n = 40, .gap_us = 2000};
+    t0 = now_ms();
+    ck_assert_int_eq(tipc_server_poll(srv, ev, 8, 0), 0);
+    ck_assert_uint_le(now_ms() - t0, 10); /* timeout 0: one look, no spin */
+    t0 = now_ms();
+    ck_assert_int_eq(tipc_server_poll(srv, ev, 8, 5), 0);
+    ck_assert_uint_le(now_ms() - t0, 100); /* the spin stops at the timeout */
+    t0 = now_ms();
+    ck_assert_int_eq(tipc_server_poll(srv, ev, 8, 60), 0);
+    dt = now_ms() - t0;
+    ck_assert_uint_ge(dt, 59);
+    ck_assert_uint_le(dt, 1000);
+    pthread_t th;
+    ck_assert_int_eq(pthread_create(&th, NULL, spin_sender_run, &ss), 0);
+    end = now_ms() + 10000;
+    while (got < ss.n && now_ms() < end) {
+        int n = tipc_server_poll(srv, ev, 8, 100);
+        ck_assert_int_ge(n, 0);
+        for (int i = 0; i < n; i++) {
+            uint32_t v;
+            ck_assert_int_eq(ev[i].kind, TIPC_SERVER_FRAME);
+            ck_assert_uint_eq(ev[i].frame.type, TIPC_MSG_ORDER);
+            ck_assert_uint_eq(ev[i].frame.len, 4);
+            memcpy(&v, ev[i].frame.data, 4);
+            ck_assert_uint_eq(v, got++);
+        }
+    }
+    pthread_join(th, NULL);
+    ck_assert_tipc_ok(ss.rc);
+    ck_assert_uint_eq(got, ss.n);
+    tipc_sock_close(ss.s);
     tipc_server_close(srv);
     free(r);
 }
@@ -2277,6 +2352,7 @@ tipc_sock_suite(void)
     tcase_add_test(core, test_sock_server_poll_ns);
     tcase_add_test(core, test_sock_server_fd_nests_in_poll);
     tcase_add_test(core, test_sock_busy_poll_same_results);
+    tcase_add_test(core, test_sock_server_busy_poll_same_results);
     suite_add_tcase(s, core);
 
     tcase_set_timeout(errors, 20);

@@ -301,6 +301,13 @@ typedef struct tipc_server_opts {
     const char *token;         /* required auth token; NULL or "": none; copied */
     const char *name;          /* sent in WELCOME; NULL: "tradeipc"; copied */
     const tipc_logger *logger; /* joins, leaves and rejects are logged; copied */
+    /* Busy-poll: before it sleeps, tipc_server_poll checks for events
+     * without waiting, in a loop, for up to this many microseconds (never
+     * past its timeout). A server that answers requests then finds the next
+     * one with its caches still warm instead of waking from sleep; the price
+     * is a CPU kept busy while it spins. 0: never (the default); at most
+     * 1000000. */
+    uint32_t busy_poll_us;
 } tipc_server_opts;
 
 typedef enum tipc_server_event_kind {

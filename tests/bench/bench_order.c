@@ -36,16 +36,32 @@
 
 #define MAX_CLIENTS 8
 
-/* The last two (1 strategy only): the client spins on a non-blocking read
- * instead of sleeping until the ack, raw and with tipc_sock_opts.busy_poll_us. */
-enum path { P_RAW, P_RAWCODEC, P_RAWSHAPE, P_ZMQ, P_NOSYNC, P_SYNC, P_RAWSPIN, P_SPIN, P_COUNT };
+/* The last four (1 strategy only) spin instead of sleeping: first the
+ * client (a non-blocking read in a loop until the ack; raw, and with
+ * tipc_sock_opts.busy_poll_us), then the server (raw: a non-blocking read in
+ * a loop until the next order; the order manager with --busy-poll-us). */
+enum path {
+    P_RAW,
+    P_RAWCODEC,
+    P_RAWSHAPE,
+    P_ZMQ,
+    P_NOSYNC,
+    P_SYNC,
+    P_RAWSPIN,
+    P_SPIN,
+    P_RAWSRVSPIN,
+    P_SRVSPIN,
+    P_COUNT
+};
 static const char *const path_name[P_COUNT] = {
     "raw TCP ping-pong, same sizes (floor)", "  raw TCP + tradeipc JSON codec",
     "  raw TCP + the OM's system calls",     "ZeroMQ REQ/REP, same sizes",
     "tradeipc order manager, --no-sync",     "tradeipc order manager, --sync",
-    "raw TCP, client spinning (spin floor)", "tradeipc --no-sync, busy_poll_us=200"};
-static const char *const path_key[P_COUNT] = {"raw",    "rawcodec", "rawshape", "zmq",
-                                              "nosync", "sync",     "rawspin",  "spin"};
+    "raw TCP, client spinning (spin floor)", "tradeipc --no-sync, busy_poll_us=200",
+    "raw TCP, server spinning (spin floor)", "tradeipc OM --no-sync --busy-poll-us=200"};
+static const char *const path_key[P_COUNT] = {"raw",        "rawcodec", "rawshape", "zmq",
+                                              "nosync",     "sync",     "rawspin",  "spin",
+                                              "rawsrvspin", "srvspin"};
 
 /* What the floor's client and server add (bits). RAW_SHAPE gives the floor
  * the system calls the order manager cannot avoid: the server waits in
@@ -53,6 +69,7 @@ static const char *const path_key[P_COUNT] = {"raw",    "rawcodec", "rawshape", 
  * adds none: tipc_sock_recv sleeps in recv(2) as the floor's client does.) */
 #define RAW_CODEC 1
 #define RAW_SHAPE 2
+#define RAW_SPIN 4 /* the server reads non-blocking in a loop */
 #define SPIN_US 200
 
 typedef struct shared {
@@ -244,6 +261,7 @@ spawn_client(const bench_ctx *c, enum path p, int port, int idx, size_t n, size_
     switch (p) {
     case P_RAW:
     case P_RAWSPIN:
+    case P_RAWSRVSPIN:
         client_raw(port, idx, 0, n, warm, h, p == P_RAWSPIN);
         break;
     case P_RAWCODEC:
@@ -308,9 +326,14 @@ typedef struct rconn {
 /* Read once; answer every complete frame (after writing it to logfd, when
  * that is open). Returns 0 at EOF. */
 static int
-raw_serve(int fd, rconn *rc, int codec, int logfd)
+raw_serve(int fd, rconn *rc, int codec, int logfd, int spin)
 {
-    ssize_t k = read(fd, rc->buf + rc->have, sizeof rc->buf - rc->have);
+    ssize_t k;
+
+    while ((k = recv(fd, rc->buf + rc->have, sizeof rc->buf - rc->have, spin ? MSG_DONTWAIT : 0)) <
+               0 &&
+           spin && errno == EAGAIN)
+        __builtin_ia32_pause();
 
     if (k == 0)
         return 0;
@@ -351,8 +374,8 @@ raw_server(int lfd, int nclients, int mode)
         logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
         BENCH_CHECK(logfd >= 0, "open %s: %s", log, strerror(errno));
     }
-    if (nclients == 1 && logfd < 0) { /* the plainest loop there is: blocking reads */
-        while (raw_serve(fds[0], &rc[0], codec, -1))
+    if (nclients == 1 && logfd < 0) { /* the plainest loop there is: one read at a time */
+        while (raw_serve(fds[0], &rc[0], codec, -1, mode & RAW_SPIN))
             ;
         close(fds[0]);
         return;
@@ -369,7 +392,7 @@ raw_server(int lfd, int nclients, int mode)
         BENCH_CHECK(n >= 0 || errno == EINTR, "epoll_wait: %s", strerror(errno));
         for (int e = 0; e < n; e++) {
             int i = (int)evs[e].data.u32;
-            if (!raw_serve(fds[i], &rc[i], codec, logfd)) {
+            if (!raw_serve(fds[i], &rc[i], codec, logfd, 0)) {
                 close(fds[i]);
                 open_--;
             }
@@ -406,12 +429,13 @@ zmq_server(shared *sh, size_t total)
 
 /* Start tradeipc-order-manager on CPU 0; returns its pid and port. */
 static pid_t
-start_om(const bench_ctx *c, int sync, int *port, const char *out_path)
+start_om(const bench_ctx *c, int sync, int busy, int *port, const char *out_path)
 {
-    char prog[4096], log[128], pf[128], *argv[16];
+    char prog[4096], log[128], pf[128], busy_arg[64], *argv[16];
     int ac = 0;
     pid_t pid;
 
+    snprintf(busy_arg, sizeof busy_arg, "--busy-poll-us=%d", SPIN_US);
     snprintf(prog, sizeof prog, "%s/tradeipc-order-manager", c->bindir);
     snprintf(log, sizeof log, "--log=%s/order_log.txt", tmpdir);
     snprintf(pf, sizeof pf, "--port-file=%s/om.port", tmpdir);
@@ -421,6 +445,8 @@ start_om(const bench_ctx *c, int sync, int *port, const char *out_path)
     argv[ac++] = log;
     argv[ac++] = (char *)"--report-ms=0";
     argv[ac++] = (char *)(sync ? "--sync" : "--no-sync");
+    if (busy)
+        argv[ac++] = busy_arg;
     argv[ac] = NULL;
     if (unlink(pf + strlen("--port-file=")) < 0 && errno != ENOENT)
         bench_fail("unlink %s: %s", pf, strerror(errno));
@@ -514,21 +540,26 @@ run(const bench_ctx *c, enum path p, int nclients, size_t n, size_t warm, result
     if (r->h == NULL)
         r->h = bench_hist();
     snprintf(out_path, sizeof out_path, "%s/om.out", tmpdir);
-    if (p == P_NOSYNC || p == P_SYNC || p == P_SPIN) {
+    if (p == P_NOSYNC || p == P_SYNC || p == P_SPIN || p == P_SRVSPIN) {
         char log[128];
         snprintf(log, sizeof log, "%s/order_log.txt", tmpdir);
         if (unlink(log) < 0 && errno != ENOENT)
             bench_fail("unlink %s: %s", log, strerror(errno));
-        om = start_om(c, p == P_SYNC, &port, out_path);
-    } else if (p == P_RAW || p == P_RAWCODEC || p == P_RAWSHAPE || p == P_RAWSPIN) {
+        om = start_om(c, p == P_SYNC, p == P_SRVSPIN, &port, out_path);
+    } else if (p == P_RAW || p == P_RAWCODEC || p == P_RAWSHAPE || p == P_RAWSPIN ||
+               p == P_RAWSRVSPIN) {
         lfd = bench_tcp_listen(&port);
     }
     t0 = bench_ns();
     cpu0 = bench_cpu_ns(om);
     for (int i = 0; i < nclients; i++)
         pids[i] = spawn_client(c, p, port, i, n, warm, sh);
-    if (p == P_RAW || p == P_RAWCODEC || p == P_RAWSHAPE || p == P_RAWSPIN) {
-        raw_server(lfd, nclients, p == P_RAWCODEC ? RAW_CODEC : p == P_RAWSHAPE ? RAW_SHAPE : 0);
+    if (p == P_RAW || p == P_RAWCODEC || p == P_RAWSHAPE || p == P_RAWSPIN || p == P_RAWSRVSPIN) {
+        raw_server(lfd, nclients,
+                   p == P_RAWCODEC     ? RAW_CODEC
+                   : p == P_RAWSHAPE   ? RAW_SHAPE
+                   : p == P_RAWSRVSPIN ? RAW_SPIN
+                                       : 0);
         close(lfd);
     }
 #ifdef HAVE_ZMQ
@@ -628,7 +659,11 @@ main(int argc, char **argv)
         bench_lat_header();
         for (int p = 0; p < P_COUNT; p++)
             if (r[ci][p].h != NULL)
-                bench_lat_row(path_name[p], r[ci][p].h, r[ci][p == P_SPIN ? P_RAWSPIN : P_RAW].h);
+                bench_lat_row(path_name[p], r[ci][p].h,
+                              r[ci][p == P_SPIN      ? P_RAWSPIN
+                                    : p == P_SRVSPIN ? P_RAWSRVSPIN
+                                                     : P_RAW]
+                                  .h);
         if (ci == 0)
             bench_lat_row("  disk: write + fdatasync of one line", disk, NULL);
         printf("   CPU us per order, server + client:");
@@ -699,6 +734,12 @@ main(int argc, char **argv)
                "that serves many strategies and logs before it acks)");
     bench_note("CPU us per order: CPU time (user + system) per round trip in the server process "
                "(order manager, floor server, REP) and in the clients");
+    bench_note("server spinning rows (1 strategy): the server looks for the next order without "
+               "sleeping (raw: recv(MSG_DONTWAIT) in a loop; the order manager: --busy-poll-us=%d, "
+               "tipc_server_opts.busy_poll_us, epoll_wait(0) in a loop for up to that long, then "
+               "it sleeps); the tradeipc row's multiple is of the raw spinning server. It costs "
+               "the server's CPU.",
+               SPIN_US);
     bench_note("spinning rows (1 strategy): the client reads non-blocking in a loop instead of "
                "sleeping until the ack (raw: recv(MSG_DONTWAIT); tradeipc: tipc_sock_opts."
                "busy_poll_us=%d, which spins up to that long, then sleeps); the tradeipc "

@@ -108,6 +108,9 @@ END {
     o50 = v("order.spin.1.p50"); t50 = v("order.rawspin.1.p50")
     if (o50 > 0 && t50 > 0)
         printf "   %-46s %-26s %-20s %s\n", "order RTT busy-poll p50 vs raw spinning TCP", sprintf("%.2fx (%s vs %s)", o50 / t50, ns(o50), ns(t50)), "(option)", "reported"
+    o50 = v("order.srvspin.1.p50"); t50 = v("order.rawsrvspin.1.p50"); f50 = v("order.raw.1.p50")
+    if (o50 > 0 && t50 > 0 && f50 > 0)
+        printf "   %-46s %-26s %-20s %s\n", "order RTT OM busy-poll p50 vs raw spinning server", sprintf("%.2fx (%s vs %s; %.2fx floor)", o50 / t50, ns(o50), ns(t50), o50 / f50), "(option)", "reported"
     rt = v("system.tcp_rtt.p50"); ch = v("system.chain.p50")
     t = v("system.t2o.nosync.p50")
     row("tick-to-order p50 (--no-sync) vs raw TCP RTT", sprintf("%.2fx (%s vs %s)", t / rt, ns(t), ns(rt)), "<= 3x", t / rt <= 3)
