@@ -241,7 +241,7 @@ struct tipc_sock {
     int send_timeout;  /* ms, -1 forever */
     uint64_t last_rx;  /* ms, monotonic */
     uint64_t last_tx;
-    uint64_t spin_ns; /* opts.busy_poll_us: read again for this long before poll() */
+    uint64_t spin_ns; /* opts.busy_poll_us: read again for this long before sleeping */
     int rshort;       /* the last read filled less than rbuf: the socket is likely empty */
     int blocking;     /* fd is blocking: input waits are recv(2) under SO_RCVTIMEO */
     int rcvtimeo;     /* SO_RCVTIMEO in force, ms; -1 none (forever) */
