@@ -108,9 +108,9 @@ commit_and_ack(struct om *om)
             LOG("conn %llu: ack not sent: %s", (unsigned long long)om->acks[i].conn,
                 tipc_strerror(rc));
     }
+    (void)tipc_server_flush(om->srv); /* the acks leave here; bookkeeping after */
     tipc_meter_add(&om->meter, (uint64_t)om->nacks, 0, tipc_time_monotonic_ns());
     om->nacks = 0;
-    (void)tipc_server_flush(om->srv);
 }
 
 /* Joins and leaves are logged by the server itself (example_logger). */
