@@ -93,27 +93,11 @@ status_name(tipc_ack_status st)
     return st == TIPC_ACK_ACCEPTED ? "accepted" : st == TIPC_ACK_REJECTED ? "rejected" : "UNKNOWN";
 }
 
-/* The exact text of a fixed-point price; returns its length (< TIPC_PRICE_STR_MAX). */
-static size_t
-price_text(int64_t price, char out[TIPC_PRICE_STR_MAX])
-{
-    /* Negate in unsigned arithmetic so INT64_MIN works. */
-    uint64_t mag = price < 0 ? 0 - (uint64_t)price : (uint64_t)price;
-    uint64_t frac = mag % TIPC_PRICE_SCALE;
-    size_t n = 0;
-
-    if (price < 0)
-        out[n++] = '-';
-    n += tipc__dec_u64(mag / TIPC_PRICE_SCALE, out + n);
-    out[n++] = '.';
-    return n + tipc__dec_u64_w(frac, 4, out + n);
-}
-
 int
 tipc_price_format(int64_t price, char *buf, size_t cap)
 {
     char tmp[TIPC_PRICE_STR_MAX];
-    size_t n = price_text(price, tmp);
+    size_t n = tipc__price_text(price, tmp);
 
     assert(buf != NULL || cap == 0);
     if (cap <= n) {
@@ -257,7 +241,7 @@ check_json_price(const char *name, int64_t v, char *why, size_t whylen)
     char txt[TIPC_PRICE_STR_MAX];
 
     if (v <= 0 || v > TIPC_JSON_PRICE_MAX) {
-        price_text(v, txt);
+        tipc__price_text(v, txt);
         return bad(why, whylen, "%s: must be > 0 and at most 100000000000.0000, got %s", name, txt);
     }
     return TIPC_OK;
@@ -393,7 +377,7 @@ static void
 jw_price(struct jw *w, int64_t v)
 {
     char t[TIPC_PRICE_STR_MAX];
-    jw_put(w, t, price_text(v, t));
+    jw_put(w, t, tipc__price_text(v, t));
 }
 
 /* A JSON string body (no quotes). Validated fields are plain ASCII and take the

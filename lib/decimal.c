@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unsigned decimal formatting for the text the library writes per order
- * (JSON orders and acks, order log lines, journal ids): about twenty numbers
- * a round trip, most of them 19-digit nanosecond times.
+ * Decimal formatting for the text the library writes per order (JSON orders
+ * and acks, order log lines, journal ids): about twenty numbers a round
+ * trip, most of them 19-digit nanosecond times, and fixed-point prices.
  *
  * A number is cut into 8-digit chunks with two multiply-shift divisions, and
  * each chunk into four digit pairs with 32-bit ones, written zero-padded into
@@ -79,4 +79,18 @@ size_t
 tipc__dec_u64(uint64_t v, char *out)
 {
     return tipc__dec_u64_w(v, 1, out);
+}
+
+size_t
+tipc__price_text(int64_t price, char *out)
+{
+    /* Negate in unsigned arithmetic so INT64_MIN works. */
+    uint64_t mag = price < 0 ? 0 - (uint64_t)price : (uint64_t)price;
+    size_t n = 0;
+
+    if (price < 0)
+        out[n++] = '-';
+    n += tipc__dec_u64(mag / TIPC_PRICE_SCALE, out + n);
+    out[n++] = '.';
+    return n + tipc__dec_u64_w(mag % TIPC_PRICE_SCALE, 4, out + n);
 }

@@ -324,13 +324,9 @@ put_i64(struct out *o, int64_t v)
 static void
 put_price(struct out *o, int64_t v)
 {
-    uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    char tmp[TIPC_PRICE_STR_MAX];
 
-    if (v < 0)
-        put_mem(o, "-", 1);
-    put_u64(o, m / TIPC_PRICE_SCALE);
-    put_mem(o, ".", 1);
-    put_u64w(o, m % TIPC_PRICE_SCALE, 4);
+    put_mem(o, tmp, tipc__price_text(v, tmp));
 }
 
 /* Days since 1970-01-01 <-> civil date (H. Hinnant's algorithms), so the

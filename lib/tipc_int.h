@@ -47,5 +47,8 @@ int tipc__neg_errno(void);
 #define TIPC__DEC_U64_MAX 20
 size_t tipc__dec_u64(uint64_t v, char *out);
 size_t tipc__dec_u64_w(uint64_t v, size_t width, char *out);
+/* The exact text of a fixed-point price ("-12.3400"), without a NUL; returns
+ * its length, less than TIPC_PRICE_STR_MAX. */
+size_t tipc__price_text(int64_t price, char *out);
 
 #endif

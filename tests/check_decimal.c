@@ -69,6 +69,28 @@ START_TEST(test_decimal_every_bit_length_and_random_values)
 }
 END_TEST
 
+/* Fixed-point prices (4 decimals), the text both the JSON codec and the
+ * order log write, down to INT64_MIN. */
+START_TEST(test_decimal_price_text)
+{
+    static const int64_t prices[] = {0,       1,        -1,        9999,      10000,    -10000,
+                                     1640500, -1640500, 123456789, INT64_MAX, INT64_MIN};
+    char want[40], got[TIPC_PRICE_STR_MAX + 4];
+
+    for (size_t i = 0; i < sizeof prices / sizeof prices[0]; i++) {
+        int64_t p = prices[i];
+        uint64_t mag = p < 0 ? 0 - (uint64_t)p : (uint64_t)p;
+        snprintf(want, sizeof want, "%s%" PRIu64 ".%04" PRIu64, p < 0 ? "-" : "", mag / 10000,
+                 mag % 10000);
+        memset(got, '#', sizeof got);
+        size_t n = tipc__price_text(p, got);
+        ck_assert_msg(n == strlen(want) && n < TIPC_PRICE_STR_MAX && memcmp(got, want, n) == 0 &&
+                          got[n] == '#',
+                      "%" PRId64 ": got \"%.*s\", want \"%s\"", p, (int)n, got, want);
+    }
+}
+END_TEST
+
 static Suite *
 tipc_decimal_suite(void)
 {
@@ -77,6 +99,7 @@ tipc_decimal_suite(void)
     tcase_set_timeout(tc, 60); /* slow under the sanitizers */
     tcase_add_test(tc, test_decimal_every_digit_count_boundary);
     tcase_add_test(tc, test_decimal_every_bit_length_and_random_values);
+    tcase_add_test(tc, test_decimal_price_text);
     suite_add_tcase(s, tc);
     return s;
 }
