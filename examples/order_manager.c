@@ -2,7 +2,8 @@
 /* tradeipc-order-manager: accepts JSON orders from strategies, logs each
  * accepted order once to a durable order log and acknowledges every order.
  * Per poll batch: decode and append each ORDER, one group commit (write +
- * fdatasync), then the acks, so an ack always means "in the file". */
+ * fdatasync, or a store into the mapped staging file), then the acks, so an
+ * ack always means "durable", then the log flush. */
 #include "config.h"
 
 #include <getopt.h>
@@ -17,7 +18,11 @@ static const char usage[] =
     "  -l, --listen ADDR      listen on ADDR (default " DEFAULT_ORDERS_ADDR ")\n"
     "  -p, --port N           listen on 127.0.0.1:N (0: any free port)\n"
     "  -o, --log FILE         order log (default " DEFAULT_ORDER_LOG ")\n"
-    "      --sync, --no-sync  fdatasync the log before acking (default: on)\n"
+    "      --sync             fdatasync the log before acking (default)\n"
+    "      --no-sync          commit to the mapped staging file before acking and\n"
+    "                         write the log after (survives the process, not the host)\n"
+    "      --commit MODE      fdatasync (= --sync), mapped (= --no-sync), or write:\n"
+    "                         write(2) to the log before acking\n"
     "  -t, --token TOKEN      require this token from clients\n"
     "  -r, --report-ms N      report every N ms on stderr, 0 = never (default 1000)\n"
     "  -m, --max-clients N    most connections at once (default 256)\n"
@@ -36,6 +41,7 @@ struct om {
     tipc_meter meter;
     int verbose;
     uint64_t orders, accepted, rejected, duplicates, strategies, other_frames;
+    int flush_rc; /* the last log flush's result: report changes only */
     struct pending_ack {
         uint64_t conn;
         tipc_ack ack;
@@ -109,6 +115,13 @@ commit_and_ack(struct om *om)
                 tipc_strerror(rc));
     }
     (void)tipc_server_flush(om->srv); /* the acks leave here; bookkeeping after */
+    /* Staged lines reach the log file while the acks travel. On failure they
+     * stay staged (durable) and the next flush retries. */
+    int rc = tipc_orderlog_flush(om->log);
+    if (rc != om->flush_rc)
+        LOG(rc < 0 ? "order log flush failed, lines stay staged: %s" : "order log flush: %s",
+            tipc_strerror(rc));
+    om->flush_rc = rc;
     tipc_meter_add(&om->meter, (uint64_t)om->nacks, 0, tipc_time_monotonic_ns());
     om->nacks = 0;
 }
@@ -155,6 +168,7 @@ main(int argc, char **argv)
                                              {"log", required_argument, NULL, 'o'},
                                              {"sync", no_argument, NULL, 'S'},
                                              {"no-sync", no_argument, NULL, 'N'},
+                                             {"commit", required_argument, NULL, 'C'},
                                              {"token", required_argument, NULL, 't'},
                                              {"report-ms", required_argument, NULL, 'r'},
                                              {"max-clients", required_argument, NULL, 'm'},
@@ -167,7 +181,9 @@ main(int argc, char **argv)
     const char *port_file = NULL;
     char listen_buf[32];
     long report_ms = DEFAULT_REPORT_MS, max_clients = 256, busy_poll_us = 0;
-    int do_sync = 1, verbose = 0, opt;
+    int verbose = 0, opt;
+    tipc_orderlog_sync commit = TIPC_ORDERLOG_SYNC_DATA;
+    static const char *const commit_name[] = {"write", "fdatasync", "mapped"};
     static struct om om;
 
     while ((opt = getopt_long(argc, argv, "l:p:o:t:r:m:vh", longopts, NULL)) != -1) {
@@ -179,8 +195,14 @@ main(int argc, char **argv)
             listen_addr = listen_buf;
             break;
         case 'o': log_path = optarg; break;
-        case 'S': do_sync = 1; break;
-        case 'N': do_sync = 0; break;
+        case 'S': commit = TIPC_ORDERLOG_SYNC_DATA; break;
+        case 'N': commit = TIPC_ORDERLOG_SYNC_MAPPED; break;
+        case 'C':
+            for (commit = 0; commit < 3 && strcmp(optarg, commit_name[commit]) != 0; commit++)
+                ;
+            if (commit == 3)
+                die_usage(usage, "--commit: '%s' is not fdatasync, mapped or write", optarg);
+            break;
         case 't': token = optarg; break;
         case 'r': report_ms = parse_long(usage, "--report-ms", optarg, 0, 3600000); break;
         case 'm': max_clients = parse_long(usage, "--max-clients", optarg, 1, 65536); break;
@@ -196,8 +218,7 @@ main(int argc, char **argv)
     example_init("order_manager", verbose);
     om.verbose = verbose;
 
-    tipc_orderlog_opts lopts = {.sync = do_sync ? TIPC_ORDERLOG_SYNC_DATA : TIPC_ORDERLOG_SYNC_NONE,
-                                .logger = &example_logger};
+    tipc_orderlog_opts lopts = {.sync = commit, .logger = &example_logger};
     int rc = tipc_orderlog_open(&om.log, log_path, &lopts);
     if (rc < 0) {
         LOG("fatal: cannot open order log %s: %s", log_path, tipc_strerror(rc));
@@ -205,9 +226,10 @@ main(int argc, char **argv)
     }
     tipc_orderlog_stats ls;
     tipc_orderlog_get_stats(om.log, &ls);
-    LOG("order log %s: recovered %llu orders (skipped %llu lines, cut %llu torn bytes), sync %s",
+    LOG("order log %s: recovered %llu orders (skipped %llu lines, cut %llu torn bytes), "
+        "commit %s",
         log_path, (unsigned long long)ls.recovered, (unsigned long long)ls.skipped,
-        (unsigned long long)ls.truncated_bytes, do_sync ? "on" : "off");
+        (unsigned long long)ls.truncated_bytes, commit_name[commit]);
 
     tipc_server_opts sopts = {.allowed_roles = TIPC_ROLE_STRATEGY,
                               .token = token,

@@ -7,6 +7,10 @@
  * pair with a per-log random key, so a peer choosing client ids cannot turn
  * lookups into linear scans. Recovery reuses the public parser, so what open
  * accepts is exactly what tipc_orderlog_parse_line() accepts.
+ *
+ * In SYNC_MAPPED mode the pending buffer is the body of the staging file,
+ * mapped shared: append formats straight into the page cache and commit only
+ * publishes the end of the committed lines in the file's header.
  */
 #include "tipc_int.h"
 
@@ -14,9 +18,11 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -26,6 +32,19 @@
 #define TS_LEN 30 /* "2026-11-24T13:08:00.123456789Z" */
 
 _Static_assert(TIPC_PRICE_SCALE == 10000, "the log writes prices with four decimals");
+
+#define STAGE_SUFFIX ".staged"
+#define STAGE_MAGIC 0x3147545343504954ull /* "TIPCSTG1" */
+#define STAGE_HDR 64                      /* the body starts one cache line in */
+
+/* The staging file's header. committed is written with a release store
+ * after the lines it covers, so a reader after a crash never sees it cover
+ * bytes that were not yet stored. */
+struct stage_hdr {
+    uint64_t magic;
+    uint64_t body_size;
+    uint64_t committed; /* body bytes [0, committed) are committed lines */
+};
 
 struct rec {
     uint64_t hash;
@@ -54,9 +73,15 @@ struct tipc_orderlog {
     struct slot *slots;
     size_t nslots; /* power of two, at least twice nrecs */
 
-    char *pend; /* pending lines; [pend_off, pend_len) not yet written */
-    size_t pend_len, pend_off, pend_cap;
+    /* Lines not yet in the log: [pend_off, pend_len). In SYNC_MAPPED mode
+     * [pend_off, staged_len) are committed (in the staging file) and
+     * [staged_len, pend_len) are not; in the other modes staged_len is 0. */
+    char *pend;
+    size_t pend_len, pend_off, pend_cap, staged_len;
     size_t pend_lines, max_pending;
+
+    char *stage_path;        /* "<path>.staged" */
+    struct stage_hdr *stage; /* SYNC_MAPPED: the mapping; pend is its body */
 
     uint64_t count;
     tipc_orderlog_stats st;
@@ -774,7 +799,7 @@ recover_line(tipc_orderlog *l, const char *line, size_t len, uint64_t off, uint6
 /* Read the whole file line by line. A line that outgrows the line buffer is
  * skipped up to its '\n'; whatever follows the last '\n' is the torn tail. */
 static int
-recover(tipc_orderlog *l, uint64_t *good_end, uint64_t *file_end)
+recover(tipc_orderlog *l, uint64_t *good_end, uint64_t *file_end, uint64_t *next_lineno)
 {
     char *chunk = malloc(READ_CHUNK), *line = malloc(TIPC_ORDERLOG_LINE_MAX);
     size_t have = 0;
@@ -827,6 +852,7 @@ recover(tipc_orderlog *l, uint64_t *good_end, uint64_t *file_end)
     }
     *good_end = line_off;
     *file_end = off;
+    *next_lineno = lineno;
 out:
     free(chunk);
     free(line);
@@ -861,6 +887,157 @@ sync_parent_dir(const char *path)
     return rc;
 }
 
+/* Append body[from, to) to the log, then give each line to recovery. */
+static int
+replay_range(tipc_orderlog *l, const char *body, size_t from, size_t to, uint64_t log_end,
+             uint64_t lineno)
+{
+    for (size_t off = from; off < to;) {
+        ssize_t n = write(l->fd, body + off, to - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return tipc__neg_errno();
+        off += (size_t)n;
+    }
+    if (l->sync == TIPC_ORDERLOG_SYNC_DATA && fdatasync(l->fd) != 0)
+        return tipc__neg_errno();
+    for (size_t off = from; off < to; lineno++) {
+        size_t n = (size_t)((const char *)memchr(body + off, '\n', to - off) - (body + off));
+        int rc = recover_line(l, body + off, n, log_end + (off - from), lineno);
+        if (rc != 0)
+            return rc;
+        l->st.replayed++;
+        off += n + 1;
+    }
+    return 0;
+}
+
+/* The committed lines of a staging file, body[0, len): those the log lacks
+ * come after every line it has and carry the ids that follow its last one. */
+static int
+replay_lines(tipc_orderlog *l, const char *body, size_t len, uint64_t log_end, uint64_t lineno)
+{
+    tipc_orderlog_entry e;
+    size_t off = 0, from = len;
+    uint64_t first = l->st.next_order_id, want = first, stage_line = 1;
+    int rc;
+
+    for (; off < len; stage_line++) {
+        const char *nl = memchr(body + off, '\n', len - off);
+        size_t n = nl != NULL ? (size_t)(nl - (body + off)) : len - off;
+        rc = nl != NULL ? tipc_orderlog_parse_line(body + off, n, &e) : TIPC_ETRUNC;
+        bool gap = rc == 0 && e.order_id != want && (from != len || e.order_id > want);
+        if (rc != 0 || gap) {
+            char why[96];
+            if (gap)
+                snprintf(why, sizeof why, "order id %llu where %llu was due",
+                         (unsigned long long)e.order_id, (unsigned long long)want);
+            else
+                snprintf(why, sizeof why, "%s (%s)", tipc_err_name(rc), tipc_strerror(rc));
+            tipc__log(lg(l), TIPC_LOG_WARN, COMPONENT,
+                      "%s: line %llu: %s; it and the %zu bytes after it are left out",
+                      l->stage_path, (unsigned long long)stage_line, why,
+                      len - off - n - (nl != NULL));
+            l->st.skipped++;
+            break;
+        }
+        if (e.order_id == want) {
+            from = from == len ? off : from;
+            want++;
+        }
+        off += n + 1;
+    }
+    if (want == first)
+        return 0;
+    size_t to = from;
+    for (uint64_t k = first; k < want; k++)
+        to += (size_t)((const char *)memchr(body + to, '\n', len - to) - (body + to)) + 1;
+    if ((rc = replay_range(l, body, from, to, log_end, lineno)) != 0)
+        return rc;
+    tipc__log(lg(l), TIPC_LOG_WARN, COMPONENT,
+              "%s: orders %llu..%llu were committed by an earlier run that did not write them "
+              "to the log: appended",
+              l->stage_path, (unsigned long long)first, (unsigned long long)(want - 1));
+    return 0;
+}
+
+/* Give the log what a staging file left by an earlier SYNC_MAPPED run holds.
+ * A file too short for a header, or with nothing committed, holds nothing. */
+static int
+replay_staged(tipc_orderlog *l, uint64_t log_end, uint64_t lineno)
+{
+    struct stage_hdr h;
+    struct stat sb;
+    char *body = NULL;
+    ssize_t n;
+    int fd, rc = 0;
+
+    fd = open(l->stage_path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? 0 : tipc__neg_errno();
+    if (fstat(fd, &sb) != 0 || (n = pread(fd, &h, sizeof h, 0)) < 0) {
+        rc = tipc__neg_errno();
+        goto out;
+    }
+    if ((size_t)n < sizeof h || h.committed == 0)
+        goto out;
+    if (h.magic != STAGE_MAGIC || (uint64_t)sb.st_size < STAGE_HDR ||
+        h.body_size > (uint64_t)sb.st_size - STAGE_HDR || h.committed > h.body_size) {
+        tipc__log(lg(l), TIPC_LOG_WARN, COMPONENT,
+                  "%s: not a staging file this version writes, or damaged: ignored", l->stage_path);
+        goto out;
+    }
+    if ((body = malloc((size_t)h.committed)) == NULL) {
+        rc = TIPC_ENOMEM;
+        goto out;
+    }
+    for (size_t got = 0; got < h.committed; got += (size_t)n) {
+        n = pread(fd, body + got, (size_t)h.committed - got, (off_t)(STAGE_HDR + got));
+        if (n <= 0) {
+            rc = n < 0 ? tipc__neg_errno() : TIPC_EIO; /* shorter than fstat said */
+            goto out;
+        }
+    }
+    rc = replay_lines(l, body, (size_t)h.committed, log_end, lineno);
+out:
+    free(body);
+    close(fd);
+    return rc;
+}
+
+/* SYNC_MAPPED: (re)create the staging file at its full size and map it.
+ * posix_fallocate reserves the blocks: a store into a sparse page on a full
+ * disk would be a SIGBUS, not an error. */
+static int
+stage_create(tipc_orderlog *l)
+{
+    size_t size = STAGE_HDR + l->pend_cap;
+    int fd, rc = 0;
+
+    fd = open(l->stage_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return tipc__neg_errno();
+    if (ftruncate(fd, (off_t)size) != 0) {
+        rc = tipc__neg_errno();
+    } else if ((rc = posix_fallocate(fd, 0, (off_t)size)) != 0) {
+        rc = -rc;
+    } else {
+        void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (p == MAP_FAILED) {
+            rc = tipc__neg_errno();
+        } else {
+            l->stage = p;
+            l->pend = (char *)p + STAGE_HDR;
+            __atomic_store_n(&l->stage->committed, 0, __ATOMIC_RELAXED);
+            l->stage->body_size = l->pend_cap;
+            __atomic_store_n(&l->stage->magic, STAGE_MAGIC, __ATOMIC_RELEASE);
+        }
+    }
+    close(fd);
+    return rc;
+}
+
 static void
 random_key(uint64_t key[2], const void *salt)
 {
@@ -889,7 +1066,7 @@ tipc_orderlog_open(tipc_orderlog **out, const char *path, const tipc_orderlog_op
     static const tipc_orderlog_opts defaults;
     tipc_orderlog *l;
     struct stat sb;
-    uint64_t good_end = 0, file_end = 0;
+    uint64_t good_end = 0, file_end = 0, lineno = 1;
     bool created = false;
     int rc;
 
@@ -918,8 +1095,11 @@ tipc_orderlog_open(tipc_orderlog **out, const char *path, const tipc_orderlog_op
     l->st.next_order_id = 1;
     l->recs = malloc(l->recs_cap * sizeof *l->recs);
     l->slots = calloc(l->nslots, sizeof *l->slots);
-    l->pend = malloc(l->pend_cap);
-    if (l->recs == NULL || l->slots == NULL || l->pend == NULL) {
+    l->stage_path = malloc(strlen(path) + sizeof STAGE_SUFFIX);
+    if (l->sync != TIPC_ORDERLOG_SYNC_MAPPED)
+        l->pend = malloc(l->pend_cap);
+    if (l->recs == NULL || l->slots == NULL || l->stage_path == NULL ||
+        (l->pend == NULL && l->sync != TIPC_ORDERLOG_SYNC_MAPPED)) {
         rc = TIPC_ENOMEM;
         goto fail;
     }
@@ -935,6 +1115,7 @@ tipc_orderlog_open(tipc_orderlog **out, const char *path, const tipc_orderlog_op
         rc = tipc__neg_errno();
         goto fail;
     }
+    strcat(strcpy(l->stage_path, path), STAGE_SUFFIX);
     if (fstat(l->fd, &sb) != 0) {
         rc = tipc__neg_errno();
         goto fail;
@@ -947,7 +1128,7 @@ tipc_orderlog_open(tipc_orderlog **out, const char *path, const tipc_orderlog_op
         rc = errno == EWOULDBLOCK ? TIPC_EBUSY : tipc__neg_errno();
         goto fail;
     }
-    if ((rc = recover(l, &good_end, &file_end)) != 0)
+    if ((rc = recover(l, &good_end, &file_end, &lineno)) != 0)
         goto fail;
     if (good_end != file_end) {
         tipc__log(lg(l), TIPC_LOG_WARN, COMPONENT,
@@ -961,6 +1142,14 @@ tipc_orderlog_open(tipc_orderlog **out, const char *path, const tipc_orderlog_op
         l->st.truncated_bytes = file_end - good_end;
     }
     if (created && l->sync == TIPC_ORDERLOG_SYNC_DATA && (rc = sync_parent_dir(path)) != 0)
+        goto fail;
+    if ((rc = replay_staged(l, good_end, lineno)) != 0)
+        goto fail;
+    if (l->sync == TIPC_ORDERLOG_SYNC_MAPPED)
+        rc = stage_create(l);
+    else if (unlink(l->stage_path) != 0 && errno != ENOENT)
+        rc = tipc__neg_errno();
+    if (rc != 0)
         goto fail;
     if (l->st.recovered > 0 || l->st.skipped > 0)
         tipc__log(lg(l), TIPC_LOG_INFO, COMPONENT,
@@ -982,15 +1171,66 @@ tipc_orderlog_close(tipc_orderlog *l)
     if (l->pend_lines > 0)
         tipc__log(lg(l), TIPC_LOG_WARN, COMPONENT, "closed with %zu uncommitted lines, discarded",
                   l->pend_lines);
+    if (l->stage != NULL) {
+        /* Removed under the flock, so no other open can be replaying it. */
+        int rc = tipc_orderlog_flush(l);
+        if (rc == 0)
+            (void)unlink(l->stage_path);
+        else
+            tipc__log(lg(l), TIPC_LOG_WARN, COMPONENT,
+                      "closed with %zu bytes of committed lines not in the log (%s): %s keeps "
+                      "them for the next open",
+                      l->staged_len - l->pend_off, tipc_strerror(rc), l->stage_path);
+        munmap(l->stage, STAGE_HDR + l->pend_cap);
+    } else {
+        free(l->pend);
+    }
     if (l->fd >= 0)
         close(l->fd); /* also drops the flock */
     free(l->recs);
     free(l->slots);
-    free(l->pend);
+    free(l->stage_path);
     free(l);
 }
 
 /* ---- the write path ---- */
+
+/* Write pend[pend_off, end) to the log; after a short write or an error the
+ * next call resumes at the exact byte. */
+static int
+write_pending(tipc_orderlog *l, size_t end, const char *what)
+{
+    while (l->pend_off < end) {
+        ssize_t n = write(l->fd, l->pend + l->pend_off, end - l->pend_off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int rc = tipc__neg_errno();
+            tipc__log(lg(l), TIPC_LOG_ERROR, COMPONENT,
+                      "%s: write failed after %zu of %zu bytes: %s", what, l->pend_off, end,
+                      tipc_strerror(rc));
+            return rc;
+        }
+        l->pend_off += (size_t)n;
+        l->st.write_calls++;
+        l->st.bytes_written += (uint64_t)n;
+    }
+    return 0;
+}
+
+/* SYNC_MAPPED, once the log has every committed line: the staging file
+ * holds none from here on, and the uncommitted lines move to the front. */
+static void
+stage_restart(tipc_orderlog *l)
+{
+    __atomic_store_n(&l->stage->committed, 0, __ATOMIC_RELAXED);
+    /* Ordered before the stores that reuse the body: a crash in between must
+     * not leave the header covering half-overwritten lines. */
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    memmove(l->pend, l->pend + l->staged_len, l->pend_len - l->staged_len);
+    l->pend_len -= l->staged_len;
+    l->pend_off = l->staged_len = 0;
+}
 
 int
 tipc_orderlog_append(tipc_orderlog *l, const tipc_order *o, uint64_t recv_ns, uint64_t *order_id)
@@ -1011,9 +1251,18 @@ tipc_orderlog_append(tipc_orderlog *l, const tipc_order *o, uint64_t recv_ns, ui
     }
     if (l->pend_lines == l->max_pending)
         return TIPC_EAGAIN;
+    if (l->pend_cap - l->pend_len < TIPC_ORDERLOG_LINE_MAX) {
+        /* Only SYNC_MAPPED gets here: committed lines fill the body because
+         * nobody flushed them. Make room; what was committed stays so. */
+        assert(l->stage != NULL);
+        if ((rc = write_pending(l, l->staged_len, "append")) != 0)
+            return rc;
+        stage_restart(l);
+    }
     if ((rc = table_reserve(l)) != 0)
         return rc;
-    /* max_pending whole lines fit in pend_cap, so this cannot overflow. */
+    /* Fewer than max_pending uncommitted lines, and pend_cap holds that many
+     * whole lines, so this cannot overflow. */
     n = format_line(o, l->st.next_order_id, recv_ns, l->pend + l->pend_len,
                     l->pend_cap - l->pend_len);
     assert(n != 0);
@@ -1027,30 +1276,29 @@ tipc_orderlog_append(tipc_orderlog *l, const tipc_order *o, uint64_t recv_ns, ui
 int
 tipc_orderlog_commit(tipc_orderlog *l)
 {
+    int rc;
+
     assert(l != NULL);
     if (l->failed)
         return TIPC_ESTATE;
-    while (l->pend_off < l->pend_len) {
-        ssize_t n = write(l->fd, l->pend + l->pend_off, l->pend_len - l->pend_off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            int rc = tipc__neg_errno();
-            tipc__log(lg(l), TIPC_LOG_ERROR, COMPONENT,
-                      "commit: write failed after %zu of %zu bytes: %s", l->pend_off, l->pend_len,
-                      tipc_strerror(rc));
-            return rc;
-        }
-        l->pend_off += (size_t)n;
-        l->st.write_calls++;
-        l->st.bytes_written += (uint64_t)n;
+    if (l->stage != NULL) {
+        if (l->pend_lines == 0)
+            return 0;
+        __atomic_store_n(&l->stage->committed, (uint64_t)l->pend_len, __ATOMIC_RELEASE);
+        l->staged_len = l->pend_len;
+        l->count += l->pend_lines;
+        l->st.commits++;
+        l->pend_lines = 0;
+        return 0;
     }
+    if ((rc = write_pending(l, l->pend_len, "commit")) != 0)
+        return rc;
     if (l->pend_lines == 0)
         return 0;
     if (l->sync == TIPC_ORDERLOG_SYNC_DATA) {
         l->st.sync_calls++;
         if (fdatasync(l->fd) != 0) {
-            int rc = tipc__neg_errno();
+            rc = tipc__neg_errno();
             l->failed = true;
             tipc__log(lg(l), TIPC_LOG_ERROR, COMPONENT,
                       "commit: fdatasync failed: %s; the log refuses further writes",
@@ -1063,6 +1311,21 @@ tipc_orderlog_commit(tipc_orderlog *l)
     l->pend_lines = 0;
     l->pend_len = 0;
     l->pend_off = 0;
+    return 0;
+}
+
+int
+tipc_orderlog_flush(tipc_orderlog *l)
+{
+    int rc;
+
+    assert(l != NULL);
+    if (l->stage == NULL || l->staged_len == 0)
+        return 0;
+    if ((rc = write_pending(l, l->staged_len, "flush")) != 0)
+        return rc;
+    if (l->pend_len == l->staged_len) /* nothing uncommitted behind: start the body over */
+        stage_restart(l);
     return 0;
 }
 

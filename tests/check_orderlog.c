@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* The durable order log: exact lines, group commit, recovery of ids and
- * duplicates across reopen, torn tails, corrupt lines, the parser. */
+ * duplicates across reopen, torn tails, corrupt lines, the parser, and the
+ * mapped staging file (commit, flush, replay after a kill, damage). */
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <stdbool.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "tipc_check.h"
 
@@ -15,6 +18,7 @@
 
 static char dir[256];
 static char path[400];
+static char stage[420]; /* path + ".staged" */
 
 static struct {
     int n;
@@ -66,6 +70,7 @@ setup(void)
 {
     static unsigned n;
     snprintf(path, sizeof path, "%s/order_log_%ld_%u.txt", dir, (long)getpid(), n++);
+    snprintf(stage, sizeof stage, "%s.staged", path);
     memset(&logs, 0, sizeof logs);
 }
 
@@ -73,6 +78,7 @@ static void
 teardown(void)
 {
     unlink(path);
+    unlink(stage);
 }
 
 static tipc_order
@@ -742,6 +748,347 @@ START_TEST(test_orderlog_commit_resumes_after_short_write)
 }
 END_TEST
 
+/* ---- SYNC_MAPPED: the staging file ---- */
+
+/* The staging file's layout, as orderlog.c writes it: a 64-byte header
+ * (magic, body size, committed bytes), then the body. */
+#define STAGE_MAGIC 0x3147545343504954ull
+#define STAGE_HDR 64
+
+static bool
+staged_exists(void)
+{
+    return access(stage, F_OK) == 0;
+}
+
+/* The committed part of the staging file, NUL-terminated. */
+static uint64_t
+read_staged(char *buf, size_t cap)
+{
+    uint64_t h[3];
+    int fd = open(stage, O_RDONLY);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(pread(fd, h, sizeof h, 0), (ssize_t)sizeof h);
+    ck_assert_uint_eq(h[0], STAGE_MAGIC);
+    ck_assert_uint_lt(h[2], cap);
+    ck_assert_int_eq(pread(fd, buf, h[2], STAGE_HDR), (ssize_t)h[2]);
+    buf[h[2]] = 0;
+    close(fd);
+    return h[2];
+}
+
+/* A staging file as a crashed SYNC_MAPPED run leaves it, body all committed. */
+static void
+write_staged(uint64_t magic, const char *body)
+{
+    char hdr[STAGE_HDR] = {0};
+    uint64_t h[3] = {magic, strlen(body) + 100, strlen(body)};
+    int fd = open(stage, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ck_assert_int_ge(fd, 0);
+    memcpy(hdr, h, sizeof h);
+    ck_assert_int_eq(write(fd, hdr, sizeof hdr), (ssize_t)sizeof hdr);
+    ck_assert_int_eq(write(fd, body, strlen(body)), (ssize_t)strlen(body));
+    ck_assert_int_eq(ftruncate(fd, (off_t)(STAGE_HDR + h[1])), 0);
+    close(fd);
+}
+
+START_TEST(test_orderlog_mapped_commit_stages_and_flush_writes)
+{
+    char buf[4096];
+    tipc_orderlog_stats st;
+    tipc_orderlog_opts o = {.sync = TIPC_ORDERLOG_SYNC_MAPPED};
+    tipc_orderlog *l = open_log(&o);
+    tipc_order d = ma_order("mom-18");
+
+    ck_assert(staged_exists());
+    ck_assert_uint_eq(read_staged(buf, sizeof buf), 0);
+    append_three(l);
+    ck_assert_uint_eq(read_staged(buf, sizeof buf), 0); /* appended is not committed */
+    ck_assert_tipc_ok(tipc_orderlog_commit(l));
+    ck_assert_uint_eq(tipc_orderlog_pending(l), 0);
+    ck_assert_uint_eq(tipc_orderlog_count(l), 3);
+    ck_assert_uint_eq(slurp(buf, sizeof buf), 0); /* commit makes no system call */
+    read_staged(buf, sizeof buf);
+    ck_assert_str_eq(buf, LINE1 LINE2 LINE3);
+    tipc_orderlog_get_stats(l, &st);
+    ck_assert_uint_eq(st.commits, 1);
+    ck_assert_uint_eq(st.write_calls, 0);
+
+    ck_assert_tipc_ok(tipc_orderlog_flush(l));
+    slurp(buf, sizeof buf);
+    ck_assert_str_eq(buf, LINE1 LINE2 LINE3);
+    ck_assert_uint_eq(read_staged(buf, sizeof buf), 0); /* the log has them all */
+    ck_assert_tipc_ok(tipc_orderlog_flush(l));          /* nothing staged: no write */
+    tipc_orderlog_get_stats(l, &st);
+    ck_assert_uint_eq(st.write_calls, 1);
+    ck_assert_uint_eq(st.bytes_written, strlen(LINE1 LINE2 LINE3));
+    ck_assert_uint_eq(st.sync_calls, 0);
+
+    ck_assert_uint_eq(append(l, &d, T0), 4); /* the body starts over at the front */
+    ck_assert_tipc_ok(tipc_orderlog_commit(l));
+    read_staged(buf, sizeof buf);
+    ck_assert_msg(strncmp(buf, "2026-11-24T13:08:00.123456789Z order_id=4 client_id=mom-18 ", 59) ==
+                      0,
+                  "staged: %s", buf);
+    tipc_orderlog_close(l); /* flushes, then removes the staging file */
+    ck_assert(!staged_exists());
+    ck_assert_int_eq(logs.n, 0);
+
+    l = open_log(NULL);
+    tipc_orderlog_get_stats(l, &st);
+    ck_assert_uint_eq(st.recovered, 4);
+    ck_assert_uint_eq(st.replayed, 0);
+    tipc_orderlog_close(l);
+}
+END_TEST
+
+/* The process is killed (SIGKILL) after a commit and before any flush: its
+ * three committed (acknowledgeable) lines are only in the staging file, and
+ * the next open, in any mode, puts them in the log. The fourth line was
+ * appended but never committed: it is not replayed and its id is reused. */
+static void
+stage_then_hang(int ready_fd)
+{
+    tipc_orderlog_opts o = {.sync = TIPC_ORDERLOG_SYNC_MAPPED};
+    tipc_orderlog *l = NULL;
+    tipc_order a = ma_order("mom-17"), b = order("news", "news-1", "MSFT", TIPC_SIDE_SELL, 5, 100);
+    tipc_order c = order("", "m1", "BRK.B", TIPC_SIDE_BUY, 1, -35000), d = ma_order("late");
+    uint64_t id;
+
+    b.signal.rule = TIPC_RULE_SENTIMENT;
+    b.signal.sentiment = 12;
+    b.signal.threshold = 20;
+    /* No ck_assert here: this is a child of the test process. */
+    if (tipc_orderlog_open(&l, path, &o) != 0 || tipc_orderlog_append(l, &a, T0, &id) != 0 ||
+        tipc_orderlog_append(l, &b, T0 + 1000, &id) != 0 ||
+        tipc_orderlog_append(l, &c, T0 + 2000, &id) != 0 || tipc_orderlog_commit(l) != 0 ||
+        tipc_orderlog_append(l, &d, T0 + 3000, &id) != 0 || write(ready_fd, "c", 1) != 1)
+        _exit(1);
+    for (;;)
+        pause();
+}
+
+START_TEST(test_orderlog_mapped_killed_after_commit_replays)
+{
+    char buf[4096], want[600], c = 0;
+    int fds[2], status;
+    uint64_t id = 0;
+    tipc_orderlog_stats st;
+
+    ck_assert_int_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0)
+        stage_then_hang(fds[1]);
+    close(fds[1]);
+    ck_assert_int_eq(read(fds[0], &c, 1), 1);
+    close(fds[0]);
+    ck_assert_int_eq(kill(pid, SIGKILL), 0);
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFSIGNALED(status));
+    ck_assert_uint_eq(slurp(buf, sizeof buf), 0);
+    ck_assert(staged_exists());
+
+    tipc_orderlog *l = open_log(NULL); /* SYNC_NONE replays too, then removes the file */
+    tipc_orderlog_get_stats(l, &st);
+    ck_assert_uint_eq(st.recovered, 3);
+    ck_assert_uint_eq(st.replayed, 3);
+    ck_assert_uint_eq(st.next_order_id, 4);
+    slurp(buf, sizeof buf);
+    ck_assert_str_eq(buf, LINE1 LINE2 LINE3);
+    ck_assert(!staged_exists());
+    ck_assert_int_eq(logs.n, 1);
+    snprintf(want, sizeof want,
+             "warn orderlog: %s: orders 1..3 were committed by an earlier run that did not write "
+             "them to the log: appended",
+             stage);
+    ck_assert_str_eq(logs.msg[0], want);
+    tipc_order a = ma_order("mom-17"), late = ma_order("late");
+    ck_assert_tipc_err(tipc_orderlog_append(l, &a, T0, &id), TIPC_EDUP);
+    ck_assert_uint_eq(id, 1);
+    ck_assert_uint_eq(append(l, &late, T0), 4);
+    tipc_orderlog_close(l);
+}
+END_TEST
+
+/* A crash part-way through a flush: the log has the first staged line, the
+ * staging file all three. Only the two the log lacks are appended. */
+START_TEST(test_orderlog_staged_lines_the_log_has_are_not_replayed)
+{
+    char buf[4096];
+    tipc_orderlog_stats st;
+    tipc_orderlog_opts o = {.sync = TIPC_ORDERLOG_SYNC_MAPPED};
+
+    write_file(LINE1);
+    write_staged(STAGE_MAGIC, LINE1 LINE2 LINE3);
+    tipc_orderlog *l = open_log(&o);
+    tipc_orderlog_get_stats(l, &st);
+    ck_assert_uint_eq(st.recovered, 3);
+    ck_assert_uint_eq(st.replayed, 2);
+    ck_assert_uint_eq(st.next_order_id, 4);
+    slurp(buf, sizeof buf);
+    ck_assert_str_eq(buf, LINE1 LINE2 LINE3);
+    ck_assert_uint_eq(read_staged(buf, sizeof buf), 0); /* started over */
+    ck_assert_int_eq(logs.n, 1);
+    ck_assert_ptr_nonnull(strstr(logs.msg[0], ": orders 2..3 were committed"));
+    tipc_orderlog_close(l);
+    ck_assert(!staged_exists());
+
+    /* Reopening over a staging file whose lines the log all has: nothing. */
+    write_staged(STAGE_MAGIC, LINE1 LINE2 LINE3);
+    l = open_log(NULL);
+    tipc_orderlog_get_stats(l, &st);
+    ck_assert_uint_eq(st.replayed, 0);
+    ck_assert_uint_eq(st.recovered, 3);
+    tipc_orderlog_close(l);
+    ck_assert_int_eq(logs.n, 1);
+}
+END_TEST
+
+/* What a staging file must not give the log: lines after a gap in the ids
+ * (another log's file), lines from an unparsable one on, a file of another
+ * format. Each is reported; a file too short for a header is not. */
+START_TEST(test_orderlog_staged_gap_or_damage_is_left_out)
+{
+    char buf[4096], want[700];
+    tipc_orderlog_stats st;
+    tipc_orderlog *l;
+
+    write_file(LINE1);
+    write_staged(STAGE_MAGIC, LINE3);
+    l = open_log(NULL);
+    tipc_orderlog_get_stats(l, &st);
+    ck_assert_uint_eq(st.replayed, 0);
+    ck_assert_uint_eq(st.next_order_id, 2);
+    tipc_orderlog_close(l);
+    ck_assert_int_eq(logs.n, 1);
+    snprintf(want, sizeof want,
+             "warn orderlog: %s: line 1: order id 3 where 2 was due; it and the 0 bytes after it "
+             "are left out",
+             stage);
+    ck_assert_str_eq(logs.msg[0], want);
+
+    write_file("");
+    write_staged(STAGE_MAGIC, LINE1 "garbage\n" LINE3);
+    memset(&logs, 0, sizeof logs);
+    l = open_log(NULL);
+    tipc_orderlog_get_stats(l, &st);
+    ck_assert_uint_eq(st.replayed, 1); /* LINE1 only */
+    ck_assert_uint_eq(st.skipped, 1);
+    tipc_orderlog_close(l);
+    slurp(buf, sizeof buf);
+    ck_assert_str_eq(buf, LINE1);
+    ck_assert_int_eq(logs.n, 2);
+    snprintf(want, sizeof want,
+             "warn orderlog: %s: line 2: TIPC_EPROTO (malformed frame or message); it and the %zu "
+             "bytes after it "
+             "are left out",
+             stage, strlen(LINE3));
+    ck_assert_str_eq(logs.msg[0], want);
+
+    write_file("");
+    write_staged(0x1122334455667788ull, LINE1);
+    memset(&logs, 0, sizeof logs);
+    l = open_log(NULL);
+    tipc_orderlog_get_stats(l, &st);
+    ck_assert_uint_eq(st.replayed, 0);
+    tipc_orderlog_close(l);
+    ck_assert_int_eq(logs.n, 1);
+    ck_assert_ptr_nonnull(strstr(logs.msg[0], "not a staging file this version writes"));
+
+    int fd = open(stage, O_WRONLY | O_CREAT | O_TRUNC, 0644); /* its creator died early */
+    ck_assert_int_eq(write(fd, "TIPC", 4), 4);
+    close(fd);
+    memset(&logs, 0, sizeof logs);
+    l = open_log(NULL);
+    tipc_orderlog_close(l);
+    ck_assert_int_eq(logs.n, 0);
+    ck_assert(!staged_exists());
+    ck_assert_uint_eq(slurp(buf, sizeof buf), 0);
+}
+END_TEST
+
+/* Nobody flushes: once committed lines fill the staging body, append writes
+ * them to the log itself to make room, and the new line goes to the front. */
+START_TEST(test_orderlog_mapped_append_makes_room_when_nobody_flushes)
+{
+    char buf[8192], cid[16];
+    size_t len = 0;
+    tipc_orderlog_stats st;
+    tipc_orderlog_opts o = {.sync = TIPC_ORDERLOG_SYNC_MAPPED, .max_pending = 2};
+    tipc_orderlog *l = open_log(&o);
+    tipc_orderlog_entry e = {.order_id = 1, .recv_ns = T0, .order = ma_order("c-1")};
+
+    /* Every line is len bytes; after two the 1024-byte body has no room for
+     * a longest line (512 bytes), so the third append makes room. */
+    ck_assert_tipc_ok(tipc_orderlog_format_line(&e, buf, sizeof buf, &len));
+    ck_assert(2 * len > TIPC_ORDERLOG_LINE_MAX && len <= TIPC_ORDERLOG_LINE_MAX);
+    for (int i = 1; i <= 5; i++) {
+        snprintf(cid, sizeof cid, "c-%d", i);
+        tipc_order x = ma_order(cid);
+        ck_assert_uint_eq(append(l, &x, T0), (uint64_t)i);
+        ck_assert_tipc_ok(tipc_orderlog_commit(l));
+        /* Lines 1-2 went to the log at the third append, 3-4 at the fifth. */
+        ck_assert_uint_eq(slurp(buf, sizeof buf), (i >= 5 ? 4 : i >= 3 ? 2 : 0) * len);
+    }
+    tipc_orderlog_get_stats(l, &st);
+    ck_assert_uint_eq(st.write_calls, 2);
+    ck_assert_uint_eq(st.commits, 5);
+    ck_assert_uint_eq(tipc_orderlog_count(l), 5);
+    ck_assert_uint_eq(read_staged(buf, sizeof buf), len);
+    tipc_orderlog_close(l);
+    ck_assert_uint_eq(slurp(buf, sizeof buf), 5 * len);
+    l = open_log(NULL);
+    ck_assert_uint_eq(tipc_orderlog_count(l), 5);
+    tipc_orderlog_close(l);
+    ck_assert_int_eq(logs.n, 0);
+}
+END_TEST
+
+/* The log cannot take the lines (RLIMIT_FSIZE stops the write inside LINE2):
+ * flush fails, close fails to flush too and keeps the staging file, and the
+ * next open cuts the torn line and appends what the log lacks. */
+START_TEST(test_orderlog_mapped_failed_flush_keeps_lines_staged)
+{
+    char buf[4096];
+    struct rlimit old, lim;
+    tipc_orderlog_stats st;
+    tipc_orderlog_opts o = {.sync = TIPC_ORDERLOG_SYNC_MAPPED};
+    tipc_orderlog *l = open_log(&o);
+    void (*oldsig)(int) = signal(SIGXFSZ, SIG_IGN);
+
+    append_three(l);
+    ck_assert_tipc_ok(tipc_orderlog_commit(l));
+    ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = 300;
+    /* No ck_assert while the limit holds: Check itself writes to a file. */
+    int set = setrlimit(RLIMIT_FSIZE, &lim);
+    int rc = tipc_orderlog_flush(l);
+    tipc_orderlog_close(l);
+    int reset = setrlimit(RLIMIT_FSIZE, &old);
+    signal(SIGXFSZ, oldsig);
+    ck_assert_int_eq(set, 0);
+    ck_assert_int_eq(reset, 0);
+    ck_assert_tipc_err(rc, TIPC_ENOSPC);
+    ck_assert_uint_eq(slurp(buf, sizeof buf), 300);
+    ck_assert(staged_exists());
+    ck_assert_int_eq(logs.n, 3); /* two failed writes, then the close's warning */
+    ck_assert_ptr_nonnull(strstr(logs.msg[2], "keeps them for the next open"));
+
+    memset(&logs, 0, sizeof logs);
+    l = open_log(&o);
+    tipc_orderlog_get_stats(l, &st);
+    ck_assert_uint_eq(st.truncated_bytes, 300 - strlen(LINE1));
+    ck_assert_uint_eq(st.replayed, 2);
+    ck_assert_uint_eq(st.recovered, 3);
+    tipc_orderlog_close(l);
+    slurp(buf, sizeof buf);
+    ck_assert_str_eq(buf, LINE1 LINE2 LINE3);
+    ck_assert_int_eq(logs.n, 2); /* the torn line, the replay */
+}
+END_TEST
+
 /* ---- limits ---- */
 
 START_TEST(test_orderlog_pending_full_is_eagain)
@@ -887,6 +1234,18 @@ tipc_orderlog_suite(void)
     tcase_add_test(tc, test_orderlog_open_errors);
     tcase_add_test(tc, test_orderlog_close_discards_uncommitted);
     tcase_add_test(tc, test_orderlog_commit_resumes_after_short_write);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("staged");
+    tcase_add_unchecked_fixture(tc, dir_setup, dir_teardown);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 10);
+    tcase_add_test(tc, test_orderlog_mapped_commit_stages_and_flush_writes);
+    tcase_add_test(tc, test_orderlog_mapped_killed_after_commit_replays);
+    tcase_add_test(tc, test_orderlog_staged_lines_the_log_has_are_not_replayed);
+    tcase_add_test(tc, test_orderlog_staged_gap_or_damage_is_left_out);
+    tcase_add_test(tc, test_orderlog_mapped_append_makes_room_when_nobody_flushes);
+    tcase_add_test(tc, test_orderlog_mapped_failed_flush_keeps_lines_staged);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("limits");

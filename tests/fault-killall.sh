@@ -16,7 +16,8 @@
 # ids in the strategy's journal (every order any of its processes created) are exactly
 # the ids of its lines in the order log, each once; every order was acknowledged; no
 # shared memory and no process is left. Bounded by TIPC_FAULT_LIMIT seconds (60);
-# TIPC_FAULT_KEEP=1 keeps the temporary directory with all output.
+# TIPC_FAULT_KEEP=1 keeps the temporary directory with all output;
+# TIPC_FAULT_RUN_ARGS adds options to tradeipc-run (fault-killall-nosync.sh).
 set -u
 build=${TIPC_BUILDDIR:-.}
 src=${TIPC_SRCDIR:-.}
@@ -102,7 +103,8 @@ kill_restart() {
 set -- $("$tool" ports 2) || fail "no free ports"
 gport=$1 oport=$2
 timeout -s TERM "$limit" "$run" --data "$src/data" --gateway-port "$gport" --orders-port "$oport" \
-    --log "$log" --rate "$rate" --restarts 2 --keep-journal > "$out" 2> "$err" &
+    --log "$log" --rate "$rate" --restarts 2 --keep-journal ${TIPC_FAULT_RUN_ARGS:-} \
+    > "$out" 2> "$err" &
 lp=$!
 wait_for "the strategy to start" started strategy 1
 strat=$(sed -n 's/.*strategy \([^ ,]*\), order log.*/\1/p' "$err" | head -n 1)

@@ -21,11 +21,22 @@
  *
  * Durability protocol: tipc_orderlog_append() checks for duplicates, assigns
  * the next order id and formats the line into memory; tipc_orderlog_commit()
- * writes every pending line with one write(2) and, in TIPC_ORDERLOG_SYNC_DATA
- * mode, one fdatasync(2). A caller acknowledges an order only after the commit
- * that follows its append returned 0, so a burst of orders costs one sync and
- * an acknowledged order is always in the file. A line without its '\n' was
- * never committed: tipc_orderlog_open() cuts it off.
+ * makes every pending line durable as the sync mode promises (below). A
+ * caller acknowledges an order only after the commit that follows its append
+ * returned 0, so a burst of orders costs one commit and an acknowledged order
+ * is always in the file (or, in SYNC_MAPPED mode, in its staging file, from
+ * where the next open appends it). Then it calls tipc_orderlog_flush(), which
+ * in SYNC_MAPPED mode writes the committed lines to the log after the
+ * acknowledgements are on their way. A line without its '\n' was never
+ * committed: tipc_orderlog_open() cuts it off.
+ *
+ * The staging file, "<path>.staged", exists while a SYNC_MAPPED log is open
+ * and after a crash: a 64-byte header and the pending lines, mapped shared.
+ * Committing stores the end of the committed lines in the header: no system
+ * call, yet the lines are in the page cache and outlive the process. Open, in
+ * every mode, appends to the log the staged lines it lacks (those after its
+ * last order id, which must follow it without a gap), then removes the file
+ * or starts it over; a clean close flushes and removes it.
  *
  * Idempotency: the pair (strategy, client_order_id) identifies an order. A
  * second append of a pair already logged or pending returns TIPC_EDUP with the
@@ -61,7 +72,11 @@ typedef enum tipc_orderlog_sync {
     /* Commit is one write(2): survives a crash of the process, not of the host. */
     TIPC_ORDERLOG_SYNC_NONE = 0,
     /* Commit is one write(2) plus one fdatasync(2): survives power loss. */
-    TIPC_ORDERLOG_SYNC_DATA = 1
+    TIPC_ORDERLOG_SYNC_DATA = 1,
+    /* Commit is a store into the mapped staging file, no system call: survives
+     * a crash of the process, not of the host, like SYNC_NONE. The lines reach
+     * the log at tipc_orderlog_flush() (or when append needs their room). */
+    TIPC_ORDERLOG_SYNC_MAPPED = 2
 } tipc_orderlog_sync;
 
 /* Options for tipc_orderlog_open(). Zero-initialise, then set what you need;
@@ -96,10 +111,11 @@ typedef struct tipc_orderlog_stats {
     uint64_t skipped;         /* lines open could not use: corrupt, overlong or duplicate */
     uint64_t truncated_bytes; /* size of the torn tail open cut off (0 if none) */
     uint64_t next_order_id;   /* the id the next accepted append gets */
-    uint64_t commits;         /* commits that wrote at least one line */
-    uint64_t write_calls;     /* write(2) calls made by commits */
+    uint64_t commits;         /* commits that wrote (or staged) at least one line */
+    uint64_t write_calls;     /* write(2) calls made by commits and flushes */
     uint64_t sync_calls;      /* fdatasync(2) calls made by commits */
-    uint64_t bytes_written;   /* by commits, since open */
+    uint64_t bytes_written;   /* by commits and flushes, since open */
+    uint64_t replayed;        /* lines open appended from the staging file (also in recovered) */
 } tipc_orderlog_stats;
 
 /* tipc_orderlog_open - open or create the log at path and recover its state.
@@ -109,8 +125,13 @@ typedef struct tipc_orderlog_stats {
  * order id becomes the largest one seen plus 1 (1 for an empty file), a torn
  * last line (no '\n') is reported at TIPC_LOG_WARN and truncated away, and
  * corrupt, overlong or duplicate lines in the middle are reported at
- * TIPC_LOG_WARN and skipped. With SYNC_DATA a new file's directory entry and a
- * truncation are synced before open returns.
+ * TIPC_LOG_WARN and skipped. Then the staging file, if there is one, gives
+ * the log the committed lines it lacks (reported at TIPC_LOG_WARN; lines that
+ * do not parse or do not follow the last order id are reported and left
+ * out). With SYNC_DATA a new file's directory entry, a truncation and
+ * replayed lines are synced before open returns. With SYNC_MAPPED the staging
+ * file is created at its full size (posix_fallocate: a full disk fails open,
+ * not a later store) and mapped.
  * Returns: 0 and *out on success.
  * Errors: TIPC_EBUSY (another open log holds the file), TIPC_EINVAL (not a
  * regular file), TIPC_ENOSPC (the file has more than max_orders orders),
@@ -120,9 +141,12 @@ typedef struct tipc_orderlog_stats {
 TIPC_API TIPC_NODISCARD int tipc_orderlog_open(tipc_orderlog **out, const char *path,
                                                const tipc_orderlog_opts *opts);
 
-/* tipc_orderlog_close - close the file and free the log. Lines appended but
- * not committed are discarded (they were never acknowledged) and reported at
- * TIPC_LOG_WARN. NULL is allowed.
+/* tipc_orderlog_close - flush, close the file and free the log. Lines
+ * appended but not committed are discarded (they were never acknowledged) and
+ * reported at TIPC_LOG_WARN. In SYNC_MAPPED mode the staging file is removed
+ * once the flush wrote every committed line; if it failed, the file stays
+ * (reported at TIPC_LOG_WARN) and the next open appends its lines. NULL is
+ * allowed.
  * Ownership: l is released. */
 TIPC_API void tipc_orderlog_close(tipc_orderlog *l);
 
@@ -136,15 +160,18 @@ TIPC_API void tipc_orderlog_close(tipc_orderlog *l);
  * 0x21..0x7e, or side or rule is not a known value), TIPC_EAGAIN (the pending
  * buffer is full: commit, then append again), TIPC_ENOSPC (max_orders
  * reached), TIPC_ENOMEM, TIPC_ESTATE (an earlier fdatasync failed; see
- * tipc_orderlog_commit). On any error nothing changes except *order_id for
- * TIPC_EDUP.
+ * tipc_orderlog_commit), and in SYNC_MAPPED mode the errors of
+ * tipc_orderlog_flush (the staging file was full of committed lines and
+ * writing them to the log failed). On any error nothing changes except
+ * *order_id for TIPC_EDUP.
  * Ownership: o is copied. */
 TIPC_API TIPC_NODISCARD int tipc_orderlog_append(tipc_orderlog *l, const tipc_order *o,
                                                  uint64_t recv_ns, uint64_t *order_id);
 
-/* tipc_orderlog_commit - write every pending line with one write(2) (looping
- * only on a short write) and, with SYNC_DATA, one fdatasync(2). With nothing
- * pending it makes no system call.
+/* tipc_orderlog_commit - make every pending line durable. SYNC_NONE: one
+ * write(2) (looping only on a short write); SYNC_DATA: the same plus one
+ * fdatasync(2); SYNC_MAPPED: one release store into the staging file, no
+ * system call, and no error. With nothing pending it makes no system call.
  * Returns: 0 when every line appended so far is in the file (and synced).
  * Errors: -errno from write (TIPC_ENOSPC, TIPC_EIO, ...): the unwritten part
  * stays pending and the next commit resumes exactly where this one stopped.
@@ -153,11 +180,22 @@ TIPC_API TIPC_NODISCARD int tipc_orderlog_append(tipc_orderlog *l, const tipc_or
  * dirty pages and a retry would falsely succeed; reopen to recover. */
 TIPC_API TIPC_NODISCARD int tipc_orderlog_commit(tipc_orderlog *l);
 
+/* tipc_orderlog_flush - SYNC_MAPPED: write the committed lines the log does
+ * not have yet with one write(2) (looping only on a short write), so that
+ * the log file is current for its readers; call it after acknowledging.
+ * Other modes: nothing to do (commit wrote the lines).
+ * Returns: 0 when every committed line is in the log.
+ * Errors: -errno from write (TIPC_ENOSPC, TIPC_EIO, ...): the lines stay in
+ * the staging file, and the next flush resumes exactly where this one
+ * stopped. */
+TIPC_API TIPC_NODISCARD int tipc_orderlog_flush(tipc_orderlog *l);
+
 /* tipc_orderlog_pending - lines appended since the last successful commit. */
 TIPC_API size_t tipc_orderlog_pending(const tipc_orderlog *l);
 
-/* tipc_orderlog_count - committed lines in the log: recovered plus committed
- * since open (pending lines not included). */
+/* tipc_orderlog_count - committed lines: recovered plus committed since open
+ * (pending lines not included; in SYNC_MAPPED mode, staged lines that the
+ * log file has yet to receive are included). */
 TIPC_API uint64_t tipc_orderlog_count(const tipc_orderlog *l);
 
 /* tipc_orderlog_lookup - the order id logged (or pending) for a strategy and

@@ -47,6 +47,7 @@ enum path {
     P_ZMQ,
     P_NOSYNC,
     P_SYNC,
+    P_WRITE,
     P_RAWSPIN,
     P_SPIN,
     P_RAWSRVSPIN,
@@ -54,19 +55,21 @@ enum path {
     P_COUNT
 };
 static const char *const path_name[P_COUNT] = {
-    "raw TCP ping-pong, same sizes (floor)", "  raw TCP + tradeipc JSON codec",
-    "  raw TCP + the OM's system calls",     "ZeroMQ REQ/REP, same sizes",
-    "tradeipc order manager, --no-sync",     "tradeipc order manager, --sync",
-    "raw TCP, client spinning (spin floor)", "tradeipc --no-sync, busy_poll_us=200",
-    "raw TCP, server spinning (spin floor)", "tradeipc OM --no-sync --busy-poll-us=200"};
-static const char *const path_key[P_COUNT] = {"raw",        "rawcodec", "rawshape", "zmq",
-                                              "nosync",     "sync",     "rawspin",  "spin",
-                                              "rawsrvspin", "srvspin"};
+    "raw TCP ping-pong, same sizes (floor)",   "  raw TCP + tradeipc JSON codec",
+    "  raw TCP + the OM's system calls",       "ZeroMQ REQ/REP, same sizes",
+    "tradeipc order manager, --no-sync",       "tradeipc order manager, --sync",
+    "tradeipc order manager, --commit=write",  "raw TCP, client spinning (spin floor)",
+    "tradeipc --no-sync, busy_poll_us=200",    "raw TCP, server spinning (spin floor)",
+    "tradeipc OM --no-sync --busy-poll-us=200"};
+static const char *const path_key[P_COUNT] = {"raw",    "rawcodec",   "rawshape", "zmq",
+                                              "nosync", "sync",       "write",    "rawspin",
+                                              "spin",   "rawsrvspin", "srvspin"};
 
 /* What the floor's client and server add (bits). RAW_SHAPE gives the floor
- * the system calls the order manager cannot avoid: the server waits in
- * epoll_wait and writes each order to a file before answering. (The client
- * adds none: tipc_sock_recv sleeps in recv(2) as the floor's client does.) */
+ * the system calls the order manager (--no-sync) cannot avoid: the server
+ * waits in epoll_wait and writes each order to a file after answering. (The
+ * client adds none: tipc_sock_recv sleeps in recv(2) as the floor's client
+ * does.) */
 #define RAW_CODEC 1
 #define RAW_SHAPE 2
 #define RAW_SPIN 4 /* the server reads non-blocking in a loop */
@@ -349,10 +352,10 @@ raw_serve(int fd, rconn *rc, int codec, int logfd, int spin)
         BENCH_CHECK(L >= 1 && L <= TIPC_ORDER_JSON_MAX + 1, "raw server: bad length %u", L);
         if (rc->have < 4 + (size_t)L)
             break;
+        raw_answer(fd, rc->buf, 4 + (size_t)L, codec);
         if (logfd >= 0)
             BENCH_CHECK(write(logfd, rc->buf + 4, L) == (ssize_t)L, "raw server: log write: %s",
                         strerror(errno));
-        raw_answer(fd, rc->buf, 4 + (size_t)L, codec);
         memmove(rc->buf, rc->buf + 4 + L, rc->have - 4 - L);
         rc->have -= 4 + (size_t)L;
     }
@@ -427,9 +430,10 @@ zmq_server(shared *sh, size_t total)
 }
 #endif
 
-/* Start tradeipc-order-manager on CPU 0; returns its pid and port. */
+/* Start tradeipc-order-manager on CPU 0 with the commit option given;
+ * returns its pid and port. */
 static pid_t
-start_om(const bench_ctx *c, int sync, int busy, int *port, const char *out_path)
+start_om(const bench_ctx *c, char *commit, int busy, int *port, const char *out_path)
 {
     char prog[4096], log[128], pf[128], busy_arg[64], *argv[16];
     int ac = 0;
@@ -444,7 +448,7 @@ start_om(const bench_ctx *c, int sync, int busy, int *port, const char *out_path
     argv[ac++] = pf;
     argv[ac++] = log;
     argv[ac++] = (char *)"--report-ms=0";
-    argv[ac++] = (char *)(sync ? "--sync" : "--no-sync");
+    argv[ac++] = commit;
     if (busy)
         argv[ac++] = busy_arg;
     argv[ac] = NULL;
@@ -540,12 +544,16 @@ run(const bench_ctx *c, enum path p, int nclients, size_t n, size_t warm, result
     if (r->h == NULL)
         r->h = bench_hist();
     snprintf(out_path, sizeof out_path, "%s/om.out", tmpdir);
-    if (p == P_NOSYNC || p == P_SYNC || p == P_SPIN || p == P_SRVSPIN) {
+    if (p == P_NOSYNC || p == P_SYNC || p == P_WRITE || p == P_SPIN || p == P_SRVSPIN) {
         char log[128];
         snprintf(log, sizeof log, "%s/order_log.txt", tmpdir);
         if (unlink(log) < 0 && errno != ENOENT)
             bench_fail("unlink %s: %s", log, strerror(errno));
-        om = start_om(c, p == P_SYNC, p == P_SRVSPIN, &port, out_path);
+        om = start_om(c,
+                      p == P_SYNC    ? "--sync"
+                      : p == P_WRITE ? "--commit=write"
+                                     : "--no-sync",
+                      p == P_SRVSPIN, &port, out_path);
     } else if (p == P_RAW || p == P_RAWCODEC || p == P_RAWSHAPE || p == P_RAWSPIN ||
                p == P_RAWSRVSPIN) {
         lfd = bench_tcp_listen(&port);
@@ -730,8 +738,12 @@ main(int argc, char **argv)
                "tipc_ack_encode/_decode on the two sides (what the codec alone adds)");
     bench_note("raw TCP + the OM's system calls: the floor with the order manager's system-call "
                "shape and nothing else: the server waits in epoll_wait and write(2)s each order "
-               "to a file before answering (what the kernel alone adds to an order manager "
-               "that serves many strategies and logs before it acks)");
+               "to a file after answering (what the kernel alone adds to an order manager "
+               "that serves many strategies and logs every order)");
+    bench_note("--no-sync commits each batch into the log's mapped staging file (a store, no "
+               "system call; survives a crash of the process) and acks, then write(2)s the "
+               "lines to the log; --commit=write write(2)s them to the log before the acks "
+               "(the same crash safety, the write on the ack's path)");
     bench_note("CPU us per order: CPU time (user + system) per round trip in the server process "
                "(order manager, floor server, REP) and in the clients");
     bench_note("server spinning rows (1 strategy): the server looks for the next order without "
