@@ -114,8 +114,14 @@ END {
     rt = v("system.tcp_rtt.p50"); ch = v("system.chain.p50")
     t = v("system.t2o.nosync.p50")
     row("tick-to-order p50 (--no-sync) vs raw TCP RTT", sprintf("%.2fx (%s vs %s)", t / rt, ns(t), ns(rt)), "<= 3x", t / rt <= 3)
+    rlo = v("system.t2o.nosync.round_ratio_min"); rhi = v("system.t2o.nosync.round_ratio_max")
+    if (rlo > 0)
+        printf "   %-46s %-26s %-20s %s\n", "  the same, each round on its own", sprintf("%.2fx - %.2fx", rlo, rhi), "(spread)", "reported"
     t = v("system.t2o.p50")
     row("tick-to-order p50 (default: sync) vs raw RTT", sprintf("%.2fx (%s vs %s)", t / rt, ns(t), ns(rt)), "<= 3x", t / rt <= 3)
+    rlo = v("system.t2o.sync.round_ratio_min"); rhi = v("system.t2o.sync.round_ratio_max")
+    if (rlo > 0)
+        printf "   %-46s %-26s %-20s %s\n", "  the same, each round on its own", sprintf("%.2fx - %.2fx", rlo, rhi), "(spread)", "reported"
     if (ch > 0)
         printf "   %-46s %-26s %-20s %s\n", "  kernel floor of that path (raw chain) vs RTT", sprintf("%.2fx (%s)", ch / rt, ns(ch)), "floor", "reported"
     m = v("rss.max")
