@@ -1,14 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /* tradeipc-order-manager: accepts JSON orders from strategies, logs each
  * accepted order once to a durable order log and acknowledges every order.
- * Per poll batch: decode and append each ORDER, one group commit (write +
- * fdatasync, or a store into the mapped staging file), then the acks, so an
- * ack always means "durable", then the log flush. */
+ * Per batch: decode and append each ORDER, one group commit, then the acks,
+ * so an ack always means "durable". --no-sync: the commit is a store into the
+ * mapped staging file and the log's write follows the acks. --sync: a thread
+ * writes and fdatasyncs one batch while this one reads the next, so orders
+ * are read (and stamped) when they arrive, not after the disk. */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "common.h"
 #include "defaults.h"
@@ -32,7 +40,14 @@ static const char usage[] =
     "  -v, --verbose          log every order\n"
     "  -h, --help             show this help\n";
 
-enum { BATCH = 256 };
+/* MAX_ACKS <= the order log's default max_pending: appends never find the
+ * pending buffer full. */
+enum { BATCH = 256, MAX_ACKS = 1024 };
+
+struct pending_ack {
+    uint64_t conn;
+    tipc_ack ack;
+};
 
 struct om {
     tipc_server *srv;
@@ -41,12 +56,21 @@ struct om {
     tipc_meter meter;
     int verbose;
     uint64_t orders, accepted, rejected, duplicates, strategies, other_frames;
-    int flush_rc; /* the last log flush's result: report changes only */
-    struct pending_ack {
-        uint64_t conn;
-        tipc_ack ack;
-    } acks[BATCH];
+    int flush_rc;             /* the last log flush's result: report changes only */
+    struct pending_ack *acks; /* for the orders appended since the last commit */
     int nacks;
+    /* --sync: the committer thread runs one sealed commit at a time, whose
+     * acks wait in sealed_acks until done_fd says it has run. go, quit and
+     * run_rc are under mu. */
+    bool threaded, inflight;
+    struct pending_ack *sealed_acks;
+    int nsealed;
+    pthread_t committer;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool go, quit;
+    int run_rc;
+    int done_fd;
 };
 
 /* Decode, validate and append one order; queue its ack. */
@@ -91,39 +115,116 @@ on_order(struct om *om, uint64_t conn, const tipc_frame *f, uint64_t recv_ns)
     }
 }
 
-/* Make the batch durable, then acknowledge it. A failed commit ends the
- * process: nothing of this batch was acknowledged, so the strategies resend
- * it to the restarted manager, which finds in the log whatever did land. */
+/* Acknowledge n orders whose lines are durable, then bring the log file up
+ * to date (--no-sync: the staged lines reach it while the acks travel; on
+ * failure they stay staged, durable, and the next flush retries). */
 static void
-commit_and_ack(struct om *om)
+send_acks(struct om *om, struct pending_ack *acks, int n)
 {
     char json[TIPC_ORDER_JSON_MAX];
     size_t len;
 
-    DIE_ON(tipc_orderlog_commit(om->log), "order log commit");
-    for (int i = 0; i < om->nacks; i++) {
-        tipc_ack *a = &om->acks[i].ack;
+    for (int i = 0; i < n; i++) {
+        tipc_ack *a = &acks[i].ack;
         a->ack_ns = tipc_time_realtime_ns();
         if (tipc_ack_encode(a, json, sizeof json, &len) == TIPC_EBADVAL) {
             /* The decoder's text quoted bytes an ack may not carry. */
             snprintf(a->reason, sizeof a->reason, "invalid order");
             DIE_ON(tipc_ack_encode(a, json, sizeof json, &len), "ack encode");
         }
-        int rc = tipc_server_send(om->srv, om->acks[i].conn, TIPC_MSG_ACK, json, len);
+        int rc = tipc_server_send(om->srv, acks[i].conn, TIPC_MSG_ACK, json, len);
         if (rc < 0 && rc != TIPC_ENOENT) /* ENOENT: the client left meanwhile */
-            LOG("conn %llu: ack not sent: %s", (unsigned long long)om->acks[i].conn,
-                tipc_strerror(rc));
+            LOG("conn %llu: ack not sent: %s", (unsigned long long)acks[i].conn, tipc_strerror(rc));
     }
     (void)tipc_server_flush(om->srv); /* the acks leave here; bookkeeping after */
-    /* Staged lines reach the log file while the acks travel. On failure they
-     * stay staged (durable) and the next flush retries. */
     int rc = tipc_orderlog_flush(om->log);
     if (rc != om->flush_rc)
         LOG(rc < 0 ? "order log flush failed, lines stay staged: %s" : "order log flush: %s",
             tipc_strerror(rc));
     om->flush_rc = rc;
-    tipc_meter_add(&om->meter, (uint64_t)om->nacks, 0, tipc_time_monotonic_ns());
+    tipc_meter_add(&om->meter, (uint64_t)n, 0, tipc_time_monotonic_ns());
+}
+
+/* Make the batch durable, then acknowledge it. A failed commit ends the
+ * process: nothing of this batch was acknowledged, so the strategies resend
+ * it to the restarted manager, which finds in the log whatever did land. */
+static void
+commit_and_ack(struct om *om)
+{
+    DIE_ON(tipc_orderlog_commit(om->log), "order log commit");
+    send_acks(om, om->acks, om->nacks);
     om->nacks = 0;
+}
+
+static void *
+committer_main(void *arg)
+{
+    struct om *om = arg;
+    const uint64_t one = 1;
+
+    pthread_mutex_lock(&om->mu);
+    for (;;) {
+        while (!om->go && !om->quit)
+            pthread_cond_wait(&om->cv, &om->mu);
+        if (om->quit)
+            break;
+        om->go = false;
+        pthread_mutex_unlock(&om->mu);
+        int rc = tipc_orderlog_commit_run(om->log);
+        pthread_mutex_lock(&om->mu);
+        om->run_rc = rc;
+        if (write(om->done_fd, &one, sizeof one) != (ssize_t)sizeof one)
+            abort(); /* an eventfd write of 1 cannot fail short of a bug */
+    }
+    pthread_mutex_unlock(&om->mu);
+    return NULL;
+}
+
+/* --sync, nothing in flight: seal the batch and hand it to the committer.
+ * A batch of rejects and duplicates only has no line to wait for: the
+ * lines its duplicates refer to were committed before. */
+static void
+start_commit(struct om *om)
+{
+    if (om->inflight || om->nacks == 0)
+        return;
+    int n = tipc_orderlog_commit_start(om->log);
+    DIE_ON(n, "order log commit");
+    if (n == 0) {
+        send_acks(om, om->acks, om->nacks);
+        om->nacks = 0;
+        return;
+    }
+    struct pending_ack *t = om->sealed_acks;
+    om->sealed_acks = om->acks;
+    om->nsealed = om->nacks;
+    om->acks = t;
+    om->nacks = 0;
+    om->inflight = true;
+    pthread_mutex_lock(&om->mu);
+    om->go = true;
+    pthread_cond_signal(&om->cv);
+    pthread_mutex_unlock(&om->mu);
+}
+
+/* --sync: the committer has run the sealed commit (done_fd is readable, or
+ * wait for it): account for it, then acknowledge its orders. */
+static void
+finish_commit(struct om *om)
+{
+    uint64_t v;
+    ssize_t k;
+
+    while ((k = read(om->done_fd, &v, sizeof v)) < 0 && errno == EINTR)
+        ;
+    DIE_ON(k == (ssize_t)sizeof v ? 0 : TIPC_EIO, "commit thread");
+    pthread_mutex_lock(&om->mu);
+    int rc = om->run_rc;
+    pthread_mutex_unlock(&om->mu);
+    DIE_ON(tipc_orderlog_commit_finish(om->log, rc), "order log commit");
+    send_acks(om, om->sealed_acks, om->nsealed);
+    om->nsealed = 0;
+    om->inflight = false;
 }
 
 /* Joins and leaves are logged by the server itself (example_logger). */
@@ -243,6 +344,16 @@ main(int argc, char **argv)
         return EXIT_FAILURE;
     }
     DIE_ON(tipc_hist_create(&om.tick_to_order), "hist");
+    static struct pending_ack acks[2][MAX_ACKS];
+    om.acks = acks[0];
+    om.sealed_acks = acks[1];
+    if ((om.threaded = commit == TIPC_ORDERLOG_SYNC_DATA)) {
+        if ((om.done_fd = eventfd(0, EFD_CLOEXEC)) < 0)
+            DIE_ON(-errno, "eventfd");
+        pthread_mutex_init(&om.mu, NULL);
+        pthread_cond_init(&om.cv, NULL);
+        DIE_ON(-pthread_create(&om.committer, NULL, committer_main, &om), "commit thread");
+    }
     if (port_file != NULL)
         write_port_file(port_file, tipc_server_port(om.srv));
     tipc_meter_init(&om.meter, tipc_time_monotonic_ns());
@@ -252,12 +363,27 @@ main(int argc, char **argv)
 
     tipc_server_event evs[BATCH];
     while (!stop_requested) {
-        int n = tipc_server_poll(om.srv, evs, BATCH, 100);
+        int n, max = BATCH;
+        if (om.threaded) {
+            /* Wait for orders and for the committer; stop reading while the
+             * acks waiting for the next commit fill their array. */
+            int room = MAX_ACKS - om.nacks, timeout = tipc_server_next_timeout_ms(om.srv);
+            struct pollfd p[2] = {{om.done_fd, POLLIN, 0}, {tipc_server_fd(om.srv), POLLIN, 0}};
+            if (poll(p, room > 0 ? 2 : 1, timeout < 0 || timeout > 100 ? 100 : timeout) < 0 &&
+                errno != EINTR)
+                DIE_ON(-errno, "poll");
+            if (p[0].revents & POLLIN)
+                finish_commit(&om);
+            max = room < BATCH ? room : BATCH;
+        }
+        n = max > 0 ? tipc_server_poll(om.srv, evs, max, om.threaded ? 0 : 100) : 0;
         uint64_t recv_ns = tipc_time_realtime_ns(); /* one arrival time per batch */
         DIE_ON(n, "tipc_server_poll");
         for (int i = 0; i < n; i++)
             handle(&om, &evs[i], recv_ns);
-        if (om.nacks > 0)
+        if (om.threaded)
+            start_commit(&om);
+        else if (om.nacks > 0)
             commit_and_ack(&om);
         tipc_meter_report r;
         if (report_ms > 0 &&
@@ -273,6 +399,18 @@ main(int argc, char **argv)
         }
     }
 
+    if (om.threaded) {
+        if (om.inflight)
+            finish_commit(&om);
+        if (om.nacks > 0)
+            commit_and_ack(&om);
+        pthread_mutex_lock(&om.mu);
+        om.quit = true;
+        pthread_cond_signal(&om.cv);
+        pthread_mutex_unlock(&om.mu);
+        pthread_join(om.committer, NULL);
+        close(om.done_fd);
+    }
     /* Acks already queued get a bounded chance to leave before the close.
      * Orders arriving meanwhile stay unacknowledged: their senders resend. */
     for (int i = 0; i < 50 && tipc_server_flush(om.srv) > 0; i++)

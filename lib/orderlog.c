@@ -80,6 +80,14 @@ struct tipc_orderlog {
     size_t pend_len, pend_off, pend_cap, staged_len;
     size_t pend_lines, max_pending;
 
+    /* A commit in steps (commit_start/_run/_finish): the sealed lines,
+     * [seal_off, seal_len) still to write. Only commit_run touches them, and
+     * its own counters, while the commit is in flight. */
+    char *seal;
+    size_t seal_len, seal_off, seal_lines;
+    uint64_t run_writes, run_bytes, run_syncs;
+    bool run_sync_failed;
+
     char *stage_path;        /* "<path>.staged" */
     struct stage_hdr *stage; /* SYNC_MAPPED: the mapping; pend is its body */
 
@@ -1185,6 +1193,10 @@ tipc_orderlog_close(tipc_orderlog *l)
     } else {
         free(l->pend);
     }
+    if (l->seal_lines > 0)
+        tipc__log(lg(l), TIPC_LOG_WARN, COMPONENT,
+                  "closed with %zu sealed lines not committed, discarded", l->seal_lines);
+    free(l->seal);
     if (l->fd >= 0)
         close(l->fd); /* also drops the flock */
     free(l->recs);
@@ -1281,6 +1293,8 @@ tipc_orderlog_commit(tipc_orderlog *l)
     assert(l != NULL);
     if (l->failed)
         return TIPC_ESTATE;
+    if (l->seal_lines > 0) /* its lines go first: finish that commit */
+        return TIPC_EBUSY;
     if (l->stage != NULL) {
         if (l->pend_lines == 0)
             return 0;
@@ -1312,6 +1326,82 @@ tipc_orderlog_commit(tipc_orderlog *l)
     l->pend_len = 0;
     l->pend_off = 0;
     return 0;
+}
+
+int
+tipc_orderlog_commit_start(tipc_orderlog *l)
+{
+    assert(l != NULL);
+    if (l->failed)
+        return TIPC_ESTATE;
+    if (l->stage != NULL)
+        return TIPC_EINVAL;
+    if (l->seal_lines > 0)
+        return TIPC_EBUSY;
+    if (l->pend_lines == 0)
+        return 0;
+    if (l->seal == NULL && (l->seal = malloc(l->pend_cap)) == NULL)
+        return TIPC_ENOMEM;
+    /* Swap the buffers: appends go on in the other one. */
+    char *buf = l->seal;
+    l->seal = l->pend;
+    l->seal_len = l->pend_len;
+    l->seal_off = l->pend_off;
+    l->seal_lines = l->pend_lines;
+    l->pend = buf;
+    l->pend_len = l->pend_off = l->pend_lines = 0;
+    l->run_writes = l->run_bytes = l->run_syncs = 0;
+    l->run_sync_failed = false;
+    return (int)l->seal_lines;
+}
+
+int
+tipc_orderlog_commit_run(tipc_orderlog *l)
+{
+    assert(l != NULL);
+    while (l->seal_off < l->seal_len) {
+        ssize_t n = write(l->fd, l->seal + l->seal_off, l->seal_len - l->seal_off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return tipc__neg_errno();
+        l->seal_off += (size_t)n;
+        l->run_writes++;
+        l->run_bytes += (uint64_t)n;
+    }
+    if (l->sync == TIPC_ORDERLOG_SYNC_DATA && l->seal_lines > 0) {
+        l->run_syncs++;
+        if (fdatasync(l->fd) != 0) {
+            l->run_sync_failed = true;
+            return tipc__neg_errno();
+        }
+    }
+    return 0;
+}
+
+int
+tipc_orderlog_commit_finish(tipc_orderlog *l, int rc)
+{
+    assert(l != NULL);
+    l->st.write_calls += l->run_writes;
+    l->st.bytes_written += l->run_bytes;
+    l->st.sync_calls += l->run_syncs;
+    l->run_writes = l->run_bytes = l->run_syncs = 0;
+    if (rc == 0) {
+        l->count += l->seal_lines;
+        l->st.commits += l->seal_lines > 0;
+        l->seal_lines = l->seal_len = l->seal_off = 0;
+    } else if (l->run_sync_failed) {
+        l->failed = true;
+        tipc__log(lg(l), TIPC_LOG_ERROR, COMPONENT,
+                  "commit: fdatasync failed: %s; the log refuses further writes",
+                  tipc_strerror(rc));
+    } else {
+        tipc__log(lg(l), TIPC_LOG_ERROR, COMPONENT,
+                  "commit: write failed after %zu of %zu bytes: %s", l->seal_off, l->seal_len,
+                  tipc_strerror(rc));
+    }
+    return rc;
 }
 
 int

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* The durable order log: exact lines, group commit, recovery of ids and
- * duplicates across reopen, torn tails, corrupt lines, the parser, and the
- * mapped staging file (commit, flush, replay after a kill, damage). */
+ * duplicates across reopen, torn tails, corrupt lines, the parser, the
+ * mapped staging file (commit, flush, replay after a kill, damage) and the
+ * commit in steps (its write and sync in another thread). */
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <stdbool.h>
@@ -1089,6 +1091,169 @@ START_TEST(test_orderlog_mapped_failed_flush_keeps_lines_staged)
 }
 END_TEST
 
+/* ---- commit in steps: start, run (another thread), finish ---- */
+
+START_TEST(test_orderlog_commit_in_steps)
+{
+    char buf[4096];
+    uint64_t id = 0;
+    tipc_orderlog_stats st;
+    tipc_orderlog_opts o = {.sync = TIPC_ORDERLOG_SYNC_DATA};
+    tipc_orderlog *l = open_log(&o);
+    tipc_order d = ma_order("mom-18");
+
+    ck_assert_int_eq(tipc_orderlog_commit_start(l), 0); /* nothing pending */
+    append_three(l);
+    ck_assert_int_eq(tipc_orderlog_commit_start(l), 3);
+    ck_assert_uint_eq(tipc_orderlog_pending(l), 0);
+    ck_assert_tipc_err(tipc_orderlog_commit_start(l), TIPC_EBUSY);
+    ck_assert_uint_eq(append(l, &d, T0), 4);                 /* appends go on meanwhile */
+    ck_assert_tipc_err(tipc_orderlog_commit(l), TIPC_EBUSY); /* the sealed lines go first */
+    ck_assert_uint_eq(slurp(buf, sizeof buf), 0);
+    ck_assert_tipc_ok(tipc_orderlog_commit_run(l));
+    slurp(buf, sizeof buf);
+    ck_assert_str_eq(buf, LINE1 LINE2 LINE3);
+    ck_assert_uint_eq(tipc_orderlog_count(l), 0); /* not finished yet */
+    ck_assert_int_eq(tipc_orderlog_commit_finish(l, 0), 0);
+    ck_assert_uint_eq(tipc_orderlog_count(l), 3);
+    ck_assert_uint_eq(tipc_orderlog_pending(l), 1);
+    tipc_orderlog_get_stats(l, &st);
+    ck_assert_uint_eq(st.commits, 1);
+    ck_assert_uint_eq(st.write_calls, 1);
+    ck_assert_uint_eq(st.sync_calls, 1);
+    ck_assert_uint_eq(st.bytes_written, strlen(LINE1 LINE2 LINE3));
+    ck_assert_tipc_err(tipc_orderlog_append(l, &d, T0, &id), TIPC_EDUP);
+    ck_assert_uint_eq(id, 4);
+    ck_assert_int_eq(tipc_orderlog_commit_start(l), 1);
+    ck_assert_tipc_ok(tipc_orderlog_commit_run(l));
+    ck_assert_int_eq(tipc_orderlog_commit_finish(l, 0), 0);
+    ck_assert_uint_eq(tipc_orderlog_count(l), 4);
+    tipc_orderlog_get_stats(l, &st);
+    ck_assert_uint_eq(st.commits, 2);
+    ck_assert_uint_eq(st.sync_calls, 2);
+    tipc_orderlog_close(l);
+    l = open_log(&o);
+    ck_assert_uint_eq(tipc_orderlog_count(l), 4);
+    tipc_orderlog_close(l);
+    ck_assert_int_eq(logs.n, 0);
+
+    o.sync = TIPC_ORDERLOG_SYNC_MAPPED; /* its commit is a store already */
+    l = open_log(&o);
+    tipc_order e = ma_order("mom-19");
+    ck_assert_uint_eq(append(l, &e, T0), 5);
+    ck_assert_tipc_err(tipc_orderlog_commit_start(l), TIPC_EINVAL);
+    ck_assert_tipc_ok(tipc_orderlog_commit(l));
+    tipc_orderlog_close(l);
+}
+END_TEST
+
+struct runner {
+    tipc_orderlog *l;
+    int rc;
+};
+
+static void *
+run_commit(void *arg)
+{
+    struct runner *r = arg;
+    r->rc = tipc_orderlog_commit_run(r->l);
+    return NULL;
+}
+
+/* Four rounds of 100 appends, each while the previous round's lines are
+ * written and synced by another thread: every line in the file once, in id
+ * order, and a reopen finds them all. */
+START_TEST(test_orderlog_commit_run_in_another_thread)
+{
+    enum { ROUNDS = 4, PER = 100 };
+    static char buf[ROUNDS * PER * TIPC_ORDERLOG_LINE_MAX];
+    char cid[16];
+    tipc_orderlog_stats st;
+    tipc_orderlog_opts o = {.sync = TIPC_ORDERLOG_SYNC_DATA};
+    tipc_orderlog *l = open_log(&o);
+    struct runner r = {l, 0};
+    pthread_t t;
+    bool inflight = false;
+
+    for (int round = 0; round <= ROUNDS; round++) {
+        for (int i = 0; round < ROUNDS && i < PER; i++) {
+            snprintf(cid, sizeof cid, "c-%d", round * PER + i);
+            tipc_order x = ma_order(cid);
+            ck_assert_uint_eq(append(l, &x, T0 + (uint64_t)i), (uint64_t)(round * PER + i + 1));
+        }
+        if (inflight) {
+            ck_assert_int_eq(pthread_join(t, NULL), 0);
+            ck_assert_int_eq(tipc_orderlog_commit_finish(l, r.rc), 0);
+        }
+        int n = tipc_orderlog_commit_start(l);
+        ck_assert_int_eq(n, round < ROUNDS ? PER : 0);
+        if ((inflight = n > 0))
+            ck_assert_int_eq(pthread_create(&t, NULL, run_commit, &r), 0);
+    }
+    ck_assert_uint_eq(tipc_orderlog_count(l), ROUNDS * PER);
+    tipc_orderlog_get_stats(l, &st);
+    ck_assert_uint_eq(st.commits, ROUNDS);
+    ck_assert_uint_eq(st.sync_calls, ROUNDS);
+    tipc_orderlog_close(l);
+
+    size_t len = slurp(buf, sizeof buf), off = 0;
+    for (int i = 0; i < ROUNDS * PER; i++) {
+        tipc_orderlog_entry e;
+        char *nl = memchr(buf + off, '\n', len - off);
+        ck_assert_ptr_nonnull(nl);
+        ck_assert_tipc_ok(tipc_orderlog_parse_line(buf + off, (size_t)(nl - (buf + off)), &e));
+        snprintf(cid, sizeof cid, "c-%d", i);
+        ck_assert_uint_eq(e.order_id, (uint64_t)i + 1);
+        ck_assert_str_eq(e.order.client_order_id, cid);
+        off = (size_t)(nl - buf) + 1;
+    }
+    ck_assert_uint_eq(off, len);
+    l = open_log(&o);
+    ck_assert_uint_eq(tipc_orderlog_count(l), ROUNDS * PER);
+    tipc_orderlog_close(l);
+}
+END_TEST
+
+/* A run whose write the kernel stops part-way (RLIMIT_FSIZE): finish keeps
+ * the lines sealed, the next run resumes at the exact byte. */
+START_TEST(test_orderlog_commit_run_resumes_after_short_write)
+{
+    char buf[4096];
+    struct rlimit old, lim;
+    tipc_orderlog_stats st;
+    tipc_orderlog *l = open_log(NULL);
+    void (*oldsig)(int) = signal(SIGXFSZ, SIG_IGN);
+
+    append_three(l);
+    ck_assert_int_eq(tipc_orderlog_commit_start(l), 3);
+    ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = 300;
+    /* No ck_assert while the limit holds: Check itself writes to a file. */
+    int set = setrlimit(RLIMIT_FSIZE, &lim);
+    int rc = tipc_orderlog_commit_run(l);
+    int reset = setrlimit(RLIMIT_FSIZE, &old);
+    signal(SIGXFSZ, oldsig);
+    ck_assert_int_eq(set, 0);
+    ck_assert_int_eq(reset, 0);
+    ck_assert_tipc_err(rc, TIPC_ENOSPC);
+    ck_assert_int_eq(tipc_orderlog_commit_finish(l, rc), rc);
+    ck_assert_uint_eq(tipc_orderlog_count(l), 0);
+    ck_assert_uint_eq(slurp(buf, sizeof buf), 300);
+    ck_assert_tipc_err(tipc_orderlog_commit_start(l), TIPC_EBUSY); /* still sealed */
+    ck_assert_tipc_ok(tipc_orderlog_commit_run(l));
+    ck_assert_int_eq(tipc_orderlog_commit_finish(l, 0), 0);
+    ck_assert_uint_eq(tipc_orderlog_count(l), 3);
+    tipc_orderlog_get_stats(l, &st);
+    ck_assert_uint_eq(st.write_calls, 2);
+    ck_assert_uint_eq(st.bytes_written, strlen(LINE1 LINE2 LINE3));
+    slurp(buf, sizeof buf);
+    ck_assert_str_eq(buf, LINE1 LINE2 LINE3);
+    tipc_orderlog_close(l);
+    ck_assert_int_eq(logs.n, 1); /* the failed write was reported */
+}
+END_TEST
+
 /* ---- limits ---- */
 
 START_TEST(test_orderlog_pending_full_is_eagain)
@@ -1246,6 +1411,15 @@ tipc_orderlog_suite(void)
     tcase_add_test(tc, test_orderlog_staged_gap_or_damage_is_left_out);
     tcase_add_test(tc, test_orderlog_mapped_append_makes_room_when_nobody_flushes);
     tcase_add_test(tc, test_orderlog_mapped_failed_flush_keeps_lines_staged);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("steps");
+    tcase_add_unchecked_fixture(tc, dir_setup, dir_teardown);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, test_orderlog_commit_in_steps);
+    tcase_add_test(tc, test_orderlog_commit_run_in_another_thread);
+    tcase_add_test(tc, test_orderlog_commit_run_resumes_after_short_write);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("limits");

@@ -177,8 +177,49 @@ TIPC_API TIPC_NODISCARD int tipc_orderlog_append(tipc_orderlog *l, const tipc_or
  * stays pending and the next commit resumes exactly where this one stopped.
  * -errno from fdatasync: the log then refuses further appends and commits
  * with TIPC_ESTATE, because after a failed fsync Linux may have dropped the
- * dirty pages and a retry would falsely succeed; reopen to recover. */
+ * dirty pages and a retry would falsely succeed; reopen to recover.
+ * TIPC_EBUSY: a commit made in steps (below) is sealed and not finished; its
+ * lines must reach the file first. */
 TIPC_API TIPC_NODISCARD int tipc_orderlog_commit(tipc_orderlog *l);
+
+/* Group commit in steps, so that the caller keeps reading and appending
+ * orders while a commit's write(2) and fdatasync(2) run in another thread
+ * (SYNC_NONE and SYNC_DATA only):
+ *
+ *   n = tipc_orderlog_commit_start(l);    caller's thread: seal the pending lines
+ *   rc = tipc_orderlog_commit_run(l);     any thread: write (and sync) them
+ *   tipc_orderlog_commit_finish(l, rc);   caller's thread, after run returned
+ *
+ * While a sealed commit is in flight the caller's thread may append, lookup,
+ * and ask pending, count and get_stats; commit_start then returns TIPC_EBUSY.
+ * commit_run touches only the sealed lines and the file descriptor, never
+ * what those calls touch; the caller must make commit_run's return happen
+ * before commit_finish (a mutex, or a pipe or eventfd it writes after run).
+ * Plain tipc_orderlog_commit, flush and close must not run while a commit is
+ * in flight. */
+
+/* tipc_orderlog_commit_start - seal every pending line as the next commit.
+ * No system call.
+ * Returns: the number of lines sealed (0: nothing was pending; there is
+ * nothing to run or finish).
+ * Errors: TIPC_EBUSY (the previous sealed commit is not finished),
+ * TIPC_EINVAL (SYNC_MAPPED: commit is already a store), TIPC_ESTATE (an
+ * earlier fdatasync failed). */
+TIPC_API TIPC_NODISCARD int tipc_orderlog_commit_start(tipc_orderlog *l);
+
+/* tipc_orderlog_commit_run - write(2) the sealed lines (resuming where an
+ * earlier run stopped) and, with SYNC_DATA, fdatasync(2) them. Blocks; meant
+ * for a thread of its own.
+ * Returns: 0, or -errno of the failed write or fdatasync. */
+TIPC_API TIPC_NODISCARD int tipc_orderlog_commit_run(tipc_orderlog *l);
+
+/* tipc_orderlog_commit_finish - account for a commit_run that returned rc.
+ * rc 0: the sealed lines are committed (acknowledge their orders now).
+ * A failed write: they stay sealed and the next commit_run resumes at the
+ * exact byte. A failed fdatasync: the log refuses further work with
+ * TIPC_ESTATE, as after a failed tipc_orderlog_commit.
+ * Returns: rc. */
+TIPC_API int tipc_orderlog_commit_finish(tipc_orderlog *l, int rc);
 
 /* tipc_orderlog_flush - SYNC_MAPPED: write the committed lines the log does
  * not have yet with one write(2) (looping only on a short write), so that
