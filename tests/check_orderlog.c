@@ -713,28 +713,38 @@ START_TEST(test_orderlog_close_discards_uncommitted)
 }
 END_TEST
 
+/* step(l) with the file size limited to 300 bytes (inside LINE2), so that
+ * the kernel stops its write part-way; SIGXFSZ is ignored meanwhile. Returns
+ * step's result. */
+static int
+with_300_byte_limit(int (*step)(tipc_orderlog *), tipc_orderlog *l)
+{
+    struct rlimit old, lim;
+    void (*oldsig)(int) = signal(SIGXFSZ, SIG_IGN);
+
+    ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = 300;
+    /* No ck_assert while the limit holds: Check itself writes to a file. */
+    int set = setrlimit(RLIMIT_FSIZE, &lim);
+    int rc = step(l);
+    int reset = setrlimit(RLIMIT_FSIZE, &old);
+    signal(SIGXFSZ, oldsig);
+    ck_assert_int_eq(set, 0);
+    ck_assert_int_eq(reset, 0);
+    return rc;
+}
+
 /* RLIMIT_FSIZE makes the kernel stop the commit's write part-way through a
  * line; the next commit must resume at the exact byte, leaving a clean file. */
 START_TEST(test_orderlog_commit_resumes_after_short_write)
 {
     char buf[4096];
-    struct rlimit old, lim;
     tipc_orderlog_stats st;
     tipc_orderlog *l = open_log(NULL);
-    void (*oldsig)(int) = signal(SIGXFSZ, SIG_IGN);
 
     append_three(l);
-    ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
-    lim = old;
-    lim.rlim_cur = 300; /* inside LINE2 */
-    /* No ck_assert while the limit holds: Check itself writes to a file. */
-    int set = setrlimit(RLIMIT_FSIZE, &lim);
-    int rc = tipc_orderlog_commit(l);
-    int reset = setrlimit(RLIMIT_FSIZE, &old);
-    signal(SIGXFSZ, oldsig);
-    ck_assert_int_eq(set, 0);
-    ck_assert_int_eq(reset, 0);
-    ck_assert_tipc_err(rc, TIPC_ENOSPC);
+    ck_assert_tipc_err(with_300_byte_limit(tipc_orderlog_commit, l), TIPC_ENOSPC);
     ck_assert_uint_eq(tipc_orderlog_pending(l), 3);
     ck_assert_uint_eq(tipc_orderlog_count(l), 0);
     ck_assert_uint_eq(slurp(buf, sizeof buf), 300);
@@ -1047,32 +1057,27 @@ START_TEST(test_orderlog_mapped_append_makes_room_when_nobody_flushes)
 }
 END_TEST
 
+static int
+flush_then_close(tipc_orderlog *l)
+{
+    int rc = tipc_orderlog_flush(l);
+    tipc_orderlog_close(l);
+    return rc;
+}
+
 /* The log cannot take the lines (RLIMIT_FSIZE stops the write inside LINE2):
  * flush fails, close fails to flush too and keeps the staging file, and the
  * next open cuts the torn line and appends what the log lacks. */
 START_TEST(test_orderlog_mapped_failed_flush_keeps_lines_staged)
 {
     char buf[4096];
-    struct rlimit old, lim;
     tipc_orderlog_stats st;
     tipc_orderlog_opts o = {.sync = TIPC_ORDERLOG_SYNC_MAPPED};
     tipc_orderlog *l = open_log(&o);
-    void (*oldsig)(int) = signal(SIGXFSZ, SIG_IGN);
 
     append_three(l);
     ck_assert_tipc_ok(tipc_orderlog_commit(l));
-    ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
-    lim = old;
-    lim.rlim_cur = 300;
-    /* No ck_assert while the limit holds: Check itself writes to a file. */
-    int set = setrlimit(RLIMIT_FSIZE, &lim);
-    int rc = tipc_orderlog_flush(l);
-    tipc_orderlog_close(l);
-    int reset = setrlimit(RLIMIT_FSIZE, &old);
-    signal(SIGXFSZ, oldsig);
-    ck_assert_int_eq(set, 0);
-    ck_assert_int_eq(reset, 0);
-    ck_assert_tipc_err(rc, TIPC_ENOSPC);
+    ck_assert_tipc_err(with_300_byte_limit(flush_then_close, l), TIPC_ENOSPC);
     ck_assert_uint_eq(slurp(buf, sizeof buf), 300);
     ck_assert(staged_exists());
     ck_assert_int_eq(logs.n, 3); /* two failed writes, then the close's warning */
@@ -1219,23 +1224,12 @@ END_TEST
 START_TEST(test_orderlog_commit_run_resumes_after_short_write)
 {
     char buf[4096];
-    struct rlimit old, lim;
     tipc_orderlog_stats st;
     tipc_orderlog *l = open_log(NULL);
-    void (*oldsig)(int) = signal(SIGXFSZ, SIG_IGN);
 
     append_three(l);
     ck_assert_int_eq(tipc_orderlog_commit_start(l), 3);
-    ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
-    lim = old;
-    lim.rlim_cur = 300;
-    /* No ck_assert while the limit holds: Check itself writes to a file. */
-    int set = setrlimit(RLIMIT_FSIZE, &lim);
-    int rc = tipc_orderlog_commit_run(l);
-    int reset = setrlimit(RLIMIT_FSIZE, &old);
-    signal(SIGXFSZ, oldsig);
-    ck_assert_int_eq(set, 0);
-    ck_assert_int_eq(reset, 0);
+    int rc = with_300_byte_limit(tipc_orderlog_commit_run, l);
     ck_assert_tipc_err(rc, TIPC_ENOSPC);
     ck_assert_int_eq(tipc_orderlog_commit_finish(l, rc), rc);
     ck_assert_uint_eq(tipc_orderlog_count(l), 0);
