@@ -11,12 +11,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
-#include <pthread.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 
 #include "common.h"
 #include "defaults.h"
@@ -59,18 +55,11 @@ struct om {
     int flush_rc;             /* the last log flush's result: report changes only */
     struct pending_ack *acks; /* for the orders appended since the last commit */
     int nacks;
-    /* --sync: the committer thread runs one sealed commit at a time, whose
-     * acks wait in sealed_acks until done_fd says it has run. go, quit and
-     * run_rc are under mu. */
-    bool threaded, inflight;
+    /* --sync: the committer thread runs one commit at a time; its orders'
+     * acks wait in sealed_acks until it is collected. */
+    tipc_orderlog_committer *committer;
     struct pending_ack *sealed_acks;
     int nsealed;
-    pthread_t committer;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    bool go, quit;
-    int run_rc;
-    int done_fd;
 };
 
 /* Decode, validate and append one order; queue its ack. */
@@ -156,39 +145,15 @@ commit_and_ack(struct om *om)
     om->nacks = 0;
 }
 
-static void *
-committer_main(void *arg)
-{
-    struct om *om = arg;
-    const uint64_t one = 1;
-
-    pthread_mutex_lock(&om->mu);
-    for (;;) {
-        while (!om->go && !om->quit)
-            pthread_cond_wait(&om->cv, &om->mu);
-        if (om->quit)
-            break;
-        om->go = false;
-        pthread_mutex_unlock(&om->mu);
-        int rc = tipc_orderlog_commit_run(om->log);
-        pthread_mutex_lock(&om->mu);
-        om->run_rc = rc;
-        if (write(om->done_fd, &one, sizeof one) != (ssize_t)sizeof one)
-            abort(); /* an eventfd write of 1 cannot fail short of a bug */
-    }
-    pthread_mutex_unlock(&om->mu);
-    return NULL;
-}
-
-/* --sync, nothing in flight: seal the batch and hand it to the committer.
- * A batch of rejects and duplicates only has no line to wait for: the
- * lines its duplicates refer to were committed before. */
+/* --sync, nothing in flight: hand the batch's lines to the committer. A
+ * batch of rejects and duplicates only has no line to wait for: the lines
+ * its duplicates refer to were committed before. */
 static void
 start_commit(struct om *om)
 {
-    if (om->inflight || om->nacks == 0)
+    if (om->nacks == 0 || tipc_orderlog_committer_busy(om->committer))
         return;
-    int n = tipc_orderlog_commit_start(om->log);
+    int n = tipc_orderlog_committer_submit(om->committer);
     DIE_ON(n, "order log commit");
     if (n == 0) {
         send_acks(om, om->acks, om->nacks);
@@ -200,31 +165,19 @@ start_commit(struct om *om)
     om->nsealed = om->nacks;
     om->acks = t;
     om->nacks = 0;
-    om->inflight = true;
-    pthread_mutex_lock(&om->mu);
-    om->go = true;
-    pthread_cond_signal(&om->cv);
-    pthread_mutex_unlock(&om->mu);
 }
 
-/* --sync: the committer has run the sealed commit (done_fd is readable, or
- * wait for it): account for it, then acknowledge its orders. */
+/* --sync: if the commit in flight is done (waiting up to timeout_ms),
+ * acknowledge its orders. */
 static void
-finish_commit(struct om *om)
+collect_commit(struct om *om, int timeout_ms)
 {
-    uint64_t v;
-    ssize_t k;
-
-    while ((k = read(om->done_fd, &v, sizeof v)) < 0 && errno == EINTR)
-        ;
-    DIE_ON(k == (ssize_t)sizeof v ? 0 : TIPC_EIO, "commit thread");
-    pthread_mutex_lock(&om->mu);
-    int rc = om->run_rc;
-    pthread_mutex_unlock(&om->mu);
-    DIE_ON(tipc_orderlog_commit_finish(om->log, rc), "order log commit");
-    send_acks(om, om->sealed_acks, om->nsealed);
-    om->nsealed = 0;
-    om->inflight = false;
+    int rc = tipc_orderlog_committer_collect(om->committer, timeout_ms);
+    DIE_ON(rc, "order log commit");
+    if (rc == 1) {
+        send_acks(om, om->sealed_acks, om->nsealed);
+        om->nsealed = 0;
+    }
 }
 
 /* Joins and leaves are logged by the server itself (example_logger). */
@@ -347,13 +300,8 @@ main(int argc, char **argv)
     static struct pending_ack acks[2][MAX_ACKS];
     om.acks = acks[0];
     om.sealed_acks = acks[1];
-    if ((om.threaded = commit == TIPC_ORDERLOG_SYNC_DATA)) {
-        if ((om.done_fd = eventfd(0, EFD_CLOEXEC)) < 0)
-            DIE_ON(-errno, "eventfd");
-        pthread_mutex_init(&om.mu, NULL);
-        pthread_cond_init(&om.cv, NULL);
-        DIE_ON(-pthread_create(&om.committer, NULL, committer_main, &om), "commit thread");
-    }
+    if (commit == TIPC_ORDERLOG_SYNC_DATA)
+        DIE_ON(tipc_orderlog_committer_open(&om.committer, om.log), "commit thread");
     if (port_file != NULL)
         write_port_file(port_file, tipc_server_port(om.srv));
     tipc_meter_init(&om.meter, tipc_time_monotonic_ns());
@@ -364,24 +312,25 @@ main(int argc, char **argv)
     tipc_server_event evs[BATCH];
     while (!stop_requested) {
         int n, max = BATCH;
-        if (om.threaded) {
+        if (om.committer != NULL) {
             /* Wait for orders and for the committer; stop reading while the
              * acks waiting for the next commit fill their array. */
             int room = MAX_ACKS - om.nacks, timeout = tipc_server_next_timeout_ms(om.srv);
-            struct pollfd p[2] = {{om.done_fd, POLLIN, 0}, {tipc_server_fd(om.srv), POLLIN, 0}};
+            struct pollfd p[2] = {{tipc_orderlog_committer_fd(om.committer), POLLIN, 0},
+                                  {tipc_server_fd(om.srv), POLLIN, 0}};
             if (poll(p, room > 0 ? 2 : 1, timeout < 0 || timeout > 100 ? 100 : timeout) < 0 &&
                 errno != EINTR)
                 DIE_ON(-errno, "poll");
             if (p[0].revents & POLLIN)
-                finish_commit(&om);
+                collect_commit(&om, 0);
             max = room < BATCH ? room : BATCH;
         }
-        n = max > 0 ? tipc_server_poll(om.srv, evs, max, om.threaded ? 0 : 100) : 0;
+        n = max > 0 ? tipc_server_poll(om.srv, evs, max, om.committer ? 0 : 100) : 0;
         uint64_t recv_ns = tipc_time_realtime_ns(); /* one arrival time per batch */
         DIE_ON(n, "tipc_server_poll");
         for (int i = 0; i < n; i++)
             handle(&om, &evs[i], recv_ns);
-        if (om.threaded)
+        if (om.committer != NULL)
             start_commit(&om);
         else if (om.nacks > 0)
             commit_and_ack(&om);
@@ -399,17 +348,11 @@ main(int argc, char **argv)
         }
     }
 
-    if (om.threaded) {
-        if (om.inflight)
-            finish_commit(&om);
+    if (om.committer != NULL) {
+        collect_commit(&om, -1);
+        tipc_orderlog_committer_close(om.committer);
         if (om.nacks > 0)
             commit_and_ack(&om);
-        pthread_mutex_lock(&om.mu);
-        om.quit = true;
-        pthread_cond_signal(&om.cv);
-        pthread_mutex_unlock(&om.mu);
-        pthread_join(om.committer, NULL);
-        close(om.done_fd);
     }
     /* Acks already queued get a bounded chance to leave before the close.
      * Orders arriving meanwhile stay unacknowledged: their senders resend. */

@@ -17,10 +17,13 @@
 #include <assert.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/random.h>
@@ -1402,6 +1405,157 @@ tipc_orderlog_commit_finish(tipc_orderlog *l, int rc)
                   tipc_strerror(rc));
     }
     return rc;
+}
+
+/* ---- the committer thread ---- */
+
+/* go, quit and run_rc are under mu; done_fd counts commits run. */
+struct tipc_orderlog_committer {
+    tipc_orderlog *log;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool go, quit, inflight;
+    int run_rc;
+    int done_fd;
+};
+
+static void *
+committer_main(void *arg)
+{
+    tipc_orderlog_committer *c = arg;
+    const uint64_t one = 1;
+
+    pthread_mutex_lock(&c->mu);
+    for (;;) {
+        while (!c->go && !c->quit)
+            pthread_cond_wait(&c->cv, &c->mu);
+        if (c->quit)
+            break;
+        c->go = false;
+        pthread_mutex_unlock(&c->mu);
+        int rc = tipc_orderlog_commit_run(c->log);
+        pthread_mutex_lock(&c->mu);
+        c->run_rc = rc;
+        /* An eventfd add of 1 fails only on counter overflow: never here. */
+        (void)!write(c->done_fd, &one, sizeof one);
+    }
+    pthread_mutex_unlock(&c->mu);
+    return NULL;
+}
+
+int
+tipc_orderlog_committer_open(tipc_orderlog_committer **out, tipc_orderlog *l)
+{
+    tipc_orderlog_committer *c;
+    int rc;
+
+    assert(out != NULL && l != NULL);
+    if (l->sync == TIPC_ORDERLOG_SYNC_MAPPED)
+        return TIPC_EINVAL;
+    if ((c = calloc(1, sizeof *c)) == NULL)
+        return TIPC_ENOMEM;
+    c->log = l;
+    if ((c->done_fd = eventfd(0, EFD_CLOEXEC)) < 0) {
+        rc = tipc__neg_errno();
+        free(c);
+        return rc;
+    }
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cv, NULL);
+    if ((rc = pthread_create(&c->thread, NULL, committer_main, c)) != 0) {
+        pthread_cond_destroy(&c->cv);
+        pthread_mutex_destroy(&c->mu);
+        close(c->done_fd);
+        free(c);
+        return -rc;
+    }
+    *out = c;
+    return 0;
+}
+
+int
+tipc_orderlog_committer_fd(const tipc_orderlog_committer *c)
+{
+    assert(c != NULL);
+    return c->done_fd;
+}
+
+int
+tipc_orderlog_committer_busy(const tipc_orderlog_committer *c)
+{
+    assert(c != NULL);
+    return c->inflight;
+}
+
+int
+tipc_orderlog_committer_submit(tipc_orderlog_committer *c)
+{
+    int n;
+
+    assert(c != NULL);
+    if (c->inflight)
+        return TIPC_EBUSY;
+    n = tipc_orderlog_commit_start(c->log);
+    if (n == TIPC_EBUSY) /* lines left sealed by a failed write: run them again */
+        n = (int)c->log->seal_lines;
+    if (n <= 0)
+        return n;
+    c->inflight = true;
+    pthread_mutex_lock(&c->mu);
+    c->go = true;
+    pthread_cond_signal(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+    return n;
+}
+
+int
+tipc_orderlog_committer_collect(tipc_orderlog_committer *c, int timeout_ms)
+{
+    struct pollfd p;
+    uint64_t v;
+    ssize_t k;
+    int rc;
+
+    assert(c != NULL);
+    if (!c->inflight)
+        return 0;
+    p.fd = c->done_fd;
+    p.events = POLLIN;
+    while ((rc = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
+        ;
+    if (rc < 0)
+        return tipc__neg_errno();
+    if (rc == 0)
+        return 0;
+    while ((k = read(c->done_fd, &v, sizeof v)) < 0 && errno == EINTR)
+        ;
+    if (k != (ssize_t)sizeof v)
+        return k < 0 ? tipc__neg_errno() : TIPC_EIO;
+    pthread_mutex_lock(&c->mu); /* also orders the thread's run before the finish */
+    rc = c->run_rc;
+    pthread_mutex_unlock(&c->mu);
+    c->inflight = false;
+    rc = tipc_orderlog_commit_finish(c->log, rc);
+    return rc < 0 ? rc : 1;
+}
+
+void
+tipc_orderlog_committer_close(tipc_orderlog_committer *c)
+{
+    if (c == NULL)
+        return;
+    int rc = tipc_orderlog_committer_collect(c, -1);
+    (void)rc; /* a failure was reported to the log's logger by commit_finish */
+    pthread_mutex_lock(&c->mu);
+    c->quit = true;
+    pthread_cond_signal(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+    pthread_join(c->thread, NULL);
+    pthread_cond_destroy(&c->cv);
+    pthread_mutex_destroy(&c->mu);
+    close(c->done_fd);
+    free(c);
 }
 
 int

@@ -1248,6 +1248,65 @@ START_TEST(test_orderlog_commit_run_resumes_after_short_write)
 }
 END_TEST
 
+static tipc_orderlog_committer *committer;
+
+static int
+submit_and_collect(tipc_orderlog *l)
+{
+    (void)l;
+    int n = tipc_orderlog_committer_submit(committer);
+    return n < 0 ? n : tipc_orderlog_committer_collect(committer, -1);
+}
+
+/* The committer thread: submit hands the pending lines over, appends go on,
+ * collect says when they are committed; a failed write is handed over again
+ * by the next submit; close collects what is still in flight. */
+START_TEST(test_orderlog_committer)
+{
+    char buf[4096];
+    tipc_orderlog_opts o = {.sync = TIPC_ORDERLOG_SYNC_DATA};
+    tipc_orderlog *l = open_log(&o);
+    tipc_order d = ma_order("mom-18"), e = ma_order("mom-19");
+
+    ck_assert_tipc_ok(tipc_orderlog_committer_open(&committer, l));
+    ck_assert_int_ge(tipc_orderlog_committer_fd(committer), 0);
+    ck_assert_int_eq(tipc_orderlog_committer_collect(committer, 0), 0); /* nothing in flight */
+    ck_assert_int_eq(tipc_orderlog_committer_submit(committer), 0);     /* nothing pending */
+    append_three(l);
+
+    /* The first try runs into a 300-byte file size limit and is retried. */
+    ck_assert_tipc_err(with_300_byte_limit(submit_and_collect, l), TIPC_ENOSPC);
+    ck_assert_int_eq(tipc_orderlog_committer_busy(committer), 0);
+    ck_assert_uint_eq(tipc_orderlog_count(l), 0);
+    ck_assert_int_eq(tipc_orderlog_committer_submit(committer), 3); /* the sealed ones again */
+    ck_assert_int_eq(tipc_orderlog_committer_busy(committer), 1);
+    ck_assert_tipc_err(tipc_orderlog_committer_submit(committer), TIPC_EBUSY);
+    ck_assert_uint_eq(append(l, &d, T0), 4); /* meanwhile */
+    ck_assert_int_eq(tipc_orderlog_committer_collect(committer, -1), 1);
+    ck_assert_uint_eq(tipc_orderlog_count(l), 3);
+    slurp(buf, sizeof buf);
+    ck_assert_str_eq(buf, LINE1 LINE2 LINE3);
+
+    ck_assert_int_eq(tipc_orderlog_committer_submit(committer), 1);
+    ck_assert_int_eq(tipc_orderlog_committer_collect(committer, 10000), 1);
+    ck_assert_uint_eq(tipc_orderlog_count(l), 4);
+    ck_assert_uint_eq(append(l, &e, T0), 5);
+    ck_assert_int_eq(tipc_orderlog_committer_submit(committer), 1);
+    tipc_orderlog_committer_close(committer); /* collects order 5 */
+    ck_assert_uint_eq(tipc_orderlog_count(l), 5);
+    tipc_orderlog_close(l);
+    ck_assert_int_eq(logs.n, 1); /* the failed write */
+    l = open_log(&o);
+    ck_assert_uint_eq(tipc_orderlog_count(l), 5);
+    tipc_orderlog_close(l);
+
+    o.sync = TIPC_ORDERLOG_SYNC_MAPPED;
+    l = open_log(&o);
+    ck_assert_tipc_err(tipc_orderlog_committer_open(&committer, l), TIPC_EINVAL);
+    tipc_orderlog_close(l);
+}
+END_TEST
+
 /* ---- limits ---- */
 
 START_TEST(test_orderlog_pending_full_is_eagain)
@@ -1414,6 +1473,7 @@ tipc_orderlog_suite(void)
     tcase_add_test(tc, test_orderlog_commit_in_steps);
     tcase_add_test(tc, test_orderlog_commit_run_in_another_thread);
     tcase_add_test(tc, test_orderlog_commit_run_resumes_after_short_write);
+    tcase_add_test(tc, test_orderlog_committer);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("limits");

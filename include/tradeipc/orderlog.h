@@ -221,6 +221,56 @@ TIPC_API TIPC_NODISCARD int tipc_orderlog_commit_run(tipc_orderlog *l);
  * Returns: rc. */
 TIPC_API int tipc_orderlog_commit_finish(tipc_orderlog *l, int rc);
 
+/* A committer: a thread that runs tipc_orderlog_commit_run for the caller,
+ * one commit at a time, and an eventfd that tells the caller's poll loop when
+ * it is done. The caller's thread submits and collects; between the two it
+ * may append and look up as above.
+ *
+ *   submit    -> n lines sealed and handed over (0: nothing was pending)
+ *   poll on tipc_orderlog_committer_fd(c)
+ *   collect   -> 1: those lines are committed: acknowledge their orders */
+typedef struct tipc_orderlog_committer tipc_orderlog_committer; /* opaque */
+
+/* tipc_orderlog_committer_open - start the committer thread for l, which
+ * must outlive it (SYNC_NONE or SYNC_DATA).
+ * Errors: TIPC_EINVAL (a SYNC_MAPPED log), TIPC_ENOMEM, -errno from eventfd
+ * or pthread_create.
+ * Ownership: caller owns *out; release with tipc_orderlog_committer_close(). */
+TIPC_API TIPC_NODISCARD int tipc_orderlog_committer_open(tipc_orderlog_committer **out,
+                                                         tipc_orderlog *l);
+
+/* tipc_orderlog_committer_fd - readable once a submitted commit has run and
+ * is ready to collect. For poll(2) or epoll; do not read it. */
+TIPC_API int tipc_orderlog_committer_fd(const tipc_orderlog_committer *c);
+
+/* tipc_orderlog_committer_busy - 1 while a submitted commit is not
+ * collected, else 0. */
+TIPC_API int tipc_orderlog_committer_busy(const tipc_orderlog_committer *c);
+
+/* tipc_orderlog_committer_submit - seal every pending line
+ * (tipc_orderlog_commit_start) and hand them to the thread; after a failed
+ * write, hand it the lines still sealed again.
+ * Returns: the number of lines handed over; 0 when nothing was pending
+ * (nothing to collect: every line appended before is committed).
+ * Errors: TIPC_EBUSY (a commit is in flight: collect it first), those of
+ * tipc_orderlog_commit_start. */
+TIPC_API TIPC_NODISCARD int tipc_orderlog_committer_submit(tipc_orderlog_committer *c);
+
+/* tipc_orderlog_committer_collect - wait up to timeout_ms (-1: as long as it
+ * takes; 0: do not wait) for the commit in flight, then finish it
+ * (tipc_orderlog_commit_finish).
+ * Returns: 1 (its lines are committed), 0 (nothing in flight, or still
+ * running at the timeout).
+ * Errors: the commit's own (see tipc_orderlog_commit_finish); nothing is in
+ * flight afterwards. */
+TIPC_API TIPC_NODISCARD int tipc_orderlog_committer_collect(tipc_orderlog_committer *c,
+                                                            int timeout_ms);
+
+/* tipc_orderlog_committer_close - collect a commit still in flight (waiting
+ * for it; a failure is reported to the log's logger), stop and join the
+ * thread. NULL is allowed. */
+TIPC_API void tipc_orderlog_committer_close(tipc_orderlog_committer *c);
+
 /* tipc_orderlog_flush - SYNC_MAPPED: write the committed lines the log does
  * not have yet with one write(2) (looping only on a short write), so that
  * the log file is current for its readers; call it after acknowledging.
