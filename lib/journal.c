@@ -224,15 +224,25 @@ recover(tipc_journal *j, const char *path)
     }
 }
 
+/* Give the file len bytes with their blocks reserved: a store into a sparse
+ * page of the mapping on a full disk would be a SIGBUS, not an error. */
+static int
+reserve(tipc_journal *j, size_t len)
+{
+    int rc = posix_fallocate(j->fd, 0, (off_t)len);
+    return -rc;
+}
+
 /* Map the file's current size, or the size for capacity records after
  * growing it to that (a new file, or one whose creator died early). */
 static int
 map_file(tipc_journal *j, uint64_t capacity, bool extend)
 {
     size_t len = file_size(capacity);
+    int rc;
 
-    if (extend && ftruncate(j->fd, (off_t)len) != 0)
-        return tipc__neg_errno();
+    if (extend && (rc = reserve(j, len)) != 0)
+        return rc;
     void *p = mmap(NULL, len, PROT_READ | (j->rdonly ? 0 : PROT_WRITE), MAP_SHARED, j->fd, 0);
     if (p == MAP_FAILED)
         return tipc__neg_errno();
@@ -385,11 +395,12 @@ grow(tipc_journal *j)
     memset((uint8_t *)bits + bitmap_bytes(j->capacity), 0,
            bitmap_bytes(cap) - bitmap_bytes(j->capacity));
     j->acked = bits;
-    if (ftruncate(j->fd, (off_t)len) != 0)
-        return tipc__neg_errno();
+    int rc = reserve(j, len);
+    if (rc != 0)
+        return rc;
     void *p = mremap(j->base, j->map_len, len, MREMAP_MAYMOVE);
     if (p == MAP_FAILED) {
-        int rc = tipc__neg_errno();
+        rc = tipc__neg_errno();
         tipc__log(lg(j), TIPC_LOG_ERROR, COMPONENT, "cannot grow to %llu records: %s",
                   (unsigned long long)cap, tipc_strerror(rc));
         return rc;

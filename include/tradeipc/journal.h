@@ -18,8 +18,10 @@
  *     logged as duplicates).
  *
  * Cost: a record is a memcpy into a shared file mapping plus one release
- * store, no system call (the file grows by doubling, a rare ftruncate and
- * mremap; the first write to each new 4 KiB page takes a page fault).
+ * store, no system call (the file grows by doubling, a rare posix_fallocate
+ * and mremap; the blocks are reserved then, so a full disk is an error from
+ * the growing call, not a SIGBUS at a later store; the first write to each
+ * new 4 KiB page takes a page fault).
  *
  * Durability: the records are in the page cache as soon as the call returns,
  * so they survive the process being killed (kill -9, a crash, an abort) at
@@ -124,7 +126,7 @@ typedef struct tipc_journal_stats {
  *   (not a journal, another layout version or record size, or shorter than
  *   its header); TIPC_EBUSY (another process has it open for writing);
  *   TIPC_ENOSPC (the file holds more than max_capacity records); TIPC_ENOMEM;
- *   the errors of open, ftruncate and mmap as table codes (TIPC_ENOENT,
+ *   the errors of open, ftruncate, posix_fallocate and mmap as table codes (TIPC_ENOENT,
  *   TIPC_EACCES, ...; one the table lacks as its nearest entry).
  * Ownership: caller owns *out; release with tipc_journal_close(). */
 TIPC_API TIPC_NODISCARD int tipc_journal_open(tipc_journal **out, const char *path,
@@ -142,7 +144,7 @@ TIPC_API void tipc_journal_close(tipc_journal *j);
  * is checked.
  * Returns: 0, with o->client_order_id set.
  * Errors: TIPC_ENOSPC (max_capacity records), TIPC_ESTATE (read-only
- *   handle), -errno from growing the file (ftruncate, mremap). On error
+ *   handle), -errno from growing the file (posix_fallocate, mremap). On error
  *   nothing is recorded and o is unchanged.
  * Ownership: o borrowed for the call; its contents are copied. */
 TIPC_API TIPC_NODISCARD int tipc_journal_add_order(tipc_journal *j, tipc_order *o);
