@@ -2,12 +2,16 @@
 /* Journal: ids dense from 1 and stable across reopens, the unacknowledged set
  * rebuilt exactly, records surviving a kill -9 at a random instant, growth,
  * read-only handles, every error code, and torn or foreign records on disk. */
+#include "config.h" /* _GNU_SOURCE for unshare */
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sched.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -551,6 +555,38 @@ START_TEST(test_journal_longest_prefix)
 }
 END_TEST
 
+/* A disk that fills up: a 64 KiB tmpfs mounted over the test's directory in
+ * a mount namespace of its own (root only: elsewhere the test says so and
+ * checks nothing). The journal grows 16, 32, ... 256 records (51,200 bytes,
+ * 13 pages); growing to 512 needs 24 pages: that add fails with ENOSPC and
+ * every record before it is readable after a reopen. A sparse file would
+ * have grown, and the store into a page the tmpfs cannot give raised SIGBUS. */
+START_TEST(test_journal_full_disk_is_an_error_not_sigbus)
+{
+    if (geteuid() != 0 || unshare(CLONE_NEWNS) != 0) {
+        fprintf(stderr, "test_journal_full_disk_is_an_error_not_sigbus: skipped, needs root\n");
+        return;
+    }
+    ck_assert_int_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+    ck_assert_int_eq(mount("tmpfs", dir, "tmpfs", 0, "size=64k"), 0);
+    tipc_journal *j = jopen("full", 16, 1u << 20, 0);
+    int rc = 0, n = 0;
+    while (rc == 0 && n < 10000) {
+        tipc_order o = mk(n);
+        if ((rc = tipc_journal_add_order(j, &o)) == 0)
+            n++;
+    }
+    ck_assert_tipc_err(rc, TIPC_ENOSPC);
+    ck_assert_int_eq(n, 256);
+    tipc_journal_close(j);
+    j = jopen("full", 16, 1u << 20, 0);
+    ck_assert_uint_eq(stats(j).recovered, 256);
+    tipc_journal_close(j);
+    unlink(path);
+    ck_assert_int_eq(umount(dir), 0);
+}
+END_TEST
+
 static Suite *
 tipc_journal_suite(void)
 {
@@ -580,6 +616,7 @@ tipc_journal_suite(void)
     tcase_add_checked_fixture(limits, setup, teardown);
     tcase_add_test(limits, test_journal_full_at_max_capacity);
     tcase_add_test(limits, test_journal_longest_prefix);
+    tcase_add_test(limits, test_journal_full_disk_is_an_error_not_sigbus);
     suite_add_tcase(s, core);
     suite_add_tcase(s, errors);
     suite_add_tcase(s, torn);
