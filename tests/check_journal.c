@@ -567,7 +567,8 @@ START_TEST(test_journal_full_disk_is_an_error_not_sigbus)
         fprintf(stderr, "test_journal_full_disk_is_an_error_not_sigbus: skipped, needs root\n");
         return;
     }
-    ck_assert_int_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+    /* source and type are ignored here; strings keep valgrind quiet */
+    ck_assert_int_eq(mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL), 0);
     ck_assert_int_eq(mount("tmpfs", dir, "tmpfs", 0, "size=64k"), 0);
     tipc_journal *j = jopen("full", 16, 1u << 20, 0);
     int rc = 0, n = 0;
