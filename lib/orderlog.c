@@ -1046,6 +1046,8 @@ stage_create(tipc_orderlog *l)
         }
     }
     close(fd);
+    if (rc != 0) /* it held nothing: replay_staged ran before */
+        (void)unlink(l->stage_path);
     return rc;
 }
 
