@@ -898,25 +898,41 @@ sync_parent_dir(const char *path)
     return rc;
 }
 
+/* write(2) buf[*off, end) to fd. *off advances with every byte written, so
+ * after a short write or an error the next call resumes at the exact byte;
+ * the calls and bytes are added to the caller's counters. */
+static int
+write_from(int fd, const char *buf, size_t *off, size_t end, uint64_t *calls, uint64_t *bytes)
+{
+    while (*off < end) {
+        ssize_t n = write(fd, buf + *off, end - *off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return tipc__neg_errno();
+        *off += (size_t)n;
+        (*calls)++;
+        *bytes += (uint64_t)n;
+    }
+    return 0;
+}
+
 /* Append body[from, to) to the log, then give each line to recovery. */
 static int
 replay_range(tipc_orderlog *l, const char *body, size_t from, size_t to, uint64_t log_end,
              uint64_t lineno)
 {
-    for (size_t off = from; off < to;) {
-        ssize_t n = write(l->fd, body + off, to - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return tipc__neg_errno();
-        off += (size_t)n;
-    }
+    size_t off = from;
+    uint64_t calls = 0, bytes = 0; /* not a commit's: not counted in the stats */
+    int rc = write_from(l->fd, body, &off, to, &calls, &bytes);
+
+    if (rc != 0)
+        return rc;
     if (l->sync == TIPC_ORDERLOG_SYNC_DATA && fdatasync(l->fd) != 0)
         return tipc__neg_errno();
-    for (size_t off = from; off < to; lineno++) {
+    for (off = from; off < to; lineno++) {
         size_t n = (size_t)((const char *)memchr(body + off, '\n', to - off) - (body + off));
-        int rc = recover_line(l, body + off, n, log_end + (off - from), lineno);
-        if (rc != 0)
+        if ((rc = recover_line(l, body + off, n, log_end + (off - from), lineno)) != 0)
             return rc;
         l->st.replayed++;
         off += n + 1;
@@ -930,7 +946,7 @@ static int
 replay_lines(tipc_orderlog *l, const char *body, size_t len, uint64_t log_end, uint64_t lineno)
 {
     tipc_orderlog_entry e;
-    size_t off = 0, from = len;
+    size_t off = 0, from = len, to = len;
     uint64_t first = l->st.next_order_id, want = first, stage_line = 1;
     int rc;
 
@@ -953,17 +969,15 @@ replay_lines(tipc_orderlog *l, const char *body, size_t len, uint64_t log_end, u
             l->st.skipped++;
             break;
         }
-        if (e.order_id == want) {
+        if (e.order_id == want) { /* [from, to): the lines taken so far */
             from = from == len ? off : from;
+            to = off + n + 1;
             want++;
         }
         off += n + 1;
     }
     if (want == first)
         return 0;
-    size_t to = from;
-    for (uint64_t k = first; k < want; k++)
-        to += (size_t)((const char *)memchr(body + to, '\n', len - to) - (body + to)) + 1;
     if ((rc = replay_range(l, body, from, to, log_end, lineno)) != 0)
         return rc;
     tipc__log(lg(l), TIPC_LOG_WARN, COMPONENT,
@@ -1217,22 +1231,12 @@ tipc_orderlog_close(tipc_orderlog *l)
 static int
 write_pending(tipc_orderlog *l, size_t end, const char *what)
 {
-    while (l->pend_off < end) {
-        ssize_t n = write(l->fd, l->pend + l->pend_off, end - l->pend_off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            int rc = tipc__neg_errno();
-            tipc__log(lg(l), TIPC_LOG_ERROR, COMPONENT,
-                      "%s: write failed after %zu of %zu bytes: %s", what, l->pend_off, end,
-                      tipc_strerror(rc));
-            return rc;
-        }
-        l->pend_off += (size_t)n;
-        l->st.write_calls++;
-        l->st.bytes_written += (uint64_t)n;
-    }
-    return 0;
+    int rc =
+        write_from(l->fd, l->pend, &l->pend_off, end, &l->st.write_calls, &l->st.bytes_written);
+    if (rc != 0)
+        tipc__log(lg(l), TIPC_LOG_ERROR, COMPONENT, "%s: write failed after %zu of %zu bytes: %s",
+                  what, l->pend_off, end, tipc_strerror(rc));
+    return rc;
 }
 
 /* SYNC_MAPPED, once the log has every committed line: the staging file
@@ -1364,16 +1368,9 @@ int
 tipc_orderlog_commit_run(tipc_orderlog *l)
 {
     assert(l != NULL);
-    while (l->seal_off < l->seal_len) {
-        ssize_t n = write(l->fd, l->seal + l->seal_off, l->seal_len - l->seal_off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return tipc__neg_errno();
-        l->seal_off += (size_t)n;
-        l->run_writes++;
-        l->run_bytes += (uint64_t)n;
-    }
+    int rc = write_from(l->fd, l->seal, &l->seal_off, l->seal_len, &l->run_writes, &l->run_bytes);
+    if (rc != 0)
+        return rc;
     if (l->sync == TIPC_ORDERLOG_SYNC_DATA && l->seal_lines > 0) {
         l->run_syncs++;
         if (fdatasync(l->fd) != 0) {
