@@ -237,7 +237,9 @@ main(int argc, char **argv)
     long report_ms = DEFAULT_REPORT_MS, max_clients = 256, busy_poll_us = 0;
     int verbose = 0, opt;
     tipc_orderlog_sync commit = TIPC_ORDERLOG_SYNC_DATA;
-    static const char *const commit_name[] = {"write", "fdatasync", "mapped"};
+    static const char *const commit_name[] = {[TIPC_ORDERLOG_SYNC_NONE] = "write",
+                                              [TIPC_ORDERLOG_SYNC_DATA] = "fdatasync",
+                                              [TIPC_ORDERLOG_SYNC_MAPPED] = "mapped"};
     static struct om om;
 
     while ((opt = getopt_long(argc, argv, "l:p:o:t:r:m:vh", longopts, NULL)) != -1) {
